@@ -1,0 +1,68 @@
+// Stable machine-readable error codes shared by server and client (QUALITY.md "Bad input"). The HTTP body
+// of every error is `ApiErrorBody`; socket acks carry the same object under `error`.
+
+export const ERROR_STATUS = {
+  VALIDATION_ERROR: 400,
+  INVALID_JSON: 400,
+  INVALID_GEOMETRY: 400,
+  UNAUTHENTICATED: 401,
+  SESSION_EXPIRED: 401,
+  FORBIDDEN: 403,
+  CSRF_FAILED: 403,
+  NOT_FOUND: 404,
+  ASSIGNMENT_CONFLICT: 409,
+  STALE_VERSION: 409,
+  IDEMPOTENCY_MISMATCH: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  OUT_OF_JURISDICTION: 422,
+  INVALID_TRANSITION: 422,
+  WORKER_UNAVAILABLE: 422,
+  IMPORT_FAILED: 422,
+  RATE_LIMITED: 429,
+  INTERNAL: 500,
+  DB_UNAVAILABLE: 503,
+  NOT_READY: 503,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export interface ApiErrorBody {
+  error: {
+    code: ErrorCode;
+    message: string;
+    /** The offending field, as a dotted path (`location.lat`, `query.sort`), when one field is to blame. */
+    field?: string;
+    /** Extra machine-readable detail, e.g. the current incident on ASSIGNMENT_CONFLICT. */
+    details?: unknown;
+  };
+}
+
+export class AppError extends Error {
+  readonly status: number;
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly field?: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'AppError';
+    this.status = ERROR_STATUS[code];
+  }
+
+  toBody(): ApiErrorBody {
+    return {
+      error: {
+        code: this.code,
+        message: this.message,
+        ...(this.field ? { field: this.field } : {}),
+        ...(this.details !== undefined ? { details: this.details } : {}),
+      },
+    };
+  }
+}
+
+export function isAppError(err: unknown): err is AppError {
+  return err instanceof AppError;
+}

@@ -1,0 +1,72 @@
+// The one module that owns database connections. Everything else talks to the `Db` interface; only the two
+// driver files import a driver (ENGINEERING.md §2: two backends, one SQL).
+
+export interface QueryResult<R> {
+  rows: R[];
+  rowCount: number;
+}
+
+/** Anything that runs one parameterised statement: the database itself or an open transaction. */
+export interface Queryable {
+  query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>>;
+}
+
+export type DbKind = 'pglite' | 'pg';
+
+export interface DbCapabilities {
+  /** ST_AsMVT works (server PostGIS). PGlite's PostGIS is built without protobuf-c. */
+  readonly mvt: boolean;
+  /** pgRouting is installed (server only; used by benchmarks and cross-checks, never by the product path). */
+  readonly pgrouting: boolean;
+  /** More than one connection can run at once (pg pool). PGlite serialises everything on one connection. */
+  readonly concurrent: boolean;
+}
+
+export interface Db extends Queryable {
+  readonly kind: DbKind;
+  readonly capabilities: DbCapabilities;
+  /** Runs `fn` inside BEGIN … COMMIT; any throw rolls back and is re-thrown. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /** Runs a script of several statements without parameters (migrations only). */
+  exec(sql: string): Promise<void>;
+  /** True when a trivial query answers within the timeout (readiness probe). */
+  ping(timeoutMs?: number): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/**
+ * The database could not be reached or the connection broke mid-statement. Recoverable: the API answers
+ * 503 DB_UNAVAILABLE and the caller may retry with the same idempotency key.
+ */
+export class DbUnavailableError extends Error {
+  readonly code = 'DB_UNAVAILABLE';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'DbUnavailableError';
+  }
+}
+
+/** SQLSTATE classes that mean "the connection or server went away", not "your statement was wrong". */
+const UNAVAILABLE_SQLSTATE_PREFIXES = ['08', '57P'];
+const UNAVAILABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN']);
+
+export function isUnavailableError(err: unknown): boolean {
+  if (err instanceof DbUnavailableError) return true;
+  if (typeof err !== 'object' || err === null) return false;
+  const code = (err as { code?: unknown }).code;
+  const message = String((err as { message?: unknown }).message ?? '');
+  if (typeof code === 'string') {
+    if (UNAVAILABLE_NODE_CODES.has(code)) return true;
+    if (UNAVAILABLE_SQLSTATE_PREFIXES.some((p) => code.startsWith(p))) return true;
+  }
+  return /Connection terminated|connection timeout|Client has encountered a connection error|timeout exceeded when trying to connect/i.test(
+    message,
+  );
+}
+
+/** The SQLSTATE of a database error, when there is one (e.g. '23505' unique violation). */
+export function sqlState(err: unknown): string | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
+}
