@@ -1,4 +1,5 @@
 // Chooses the backend: DATABASE_URL → PostgreSQL through `pg`; otherwise embedded PGlite persisted in a folder.
+import { mkdir } from 'node:fs/promises';
 import type { Db } from './db';
 import { openPg } from './pg-driver';
 import { openPglite } from './pglite-driver';
@@ -11,5 +12,6 @@ export interface OpenDbOptions {
 
 export async function openDb(options: OpenDbOptions): Promise<Db> {
   if (options.databaseUrl) return openPg({ connectionString: options.databaseUrl });
+  if (options.pgliteDir && !options.pgliteDir.includes('://')) await mkdir(options.pgliteDir, { recursive: true });
   return openPglite({ dataDir: options.pgliteDir });
 }

@@ -1,0 +1,94 @@
+// Composition root: builds the HTTP app, Socket.IO and the services from injected dependencies. Only
+// server/main.ts reads configuration and listens; tests call createApp() with their own db and clock.
+//
+// Each capability owns a section below. Keep a section to wiring: logic lives in the module it calls.
+import http from 'node:http';
+import path from 'node:path';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import express from 'express';
+import { Server as SocketServer } from 'socket.io';
+import type { Db } from './db/db';
+import type { Config } from './config';
+import type { Logger } from './logger';
+import type { Clock } from './clock';
+import { createReadiness, type Readiness } from './readiness';
+import { healthRoutes } from './http/health-routes';
+import { errorHandler, notFoundHandler } from './http/error-handler';
+
+export interface AppDeps {
+  db: Db;
+  config: Config;
+  logger: Logger;
+  clock: Clock;
+}
+
+export interface App {
+  readonly app: express.Express;
+  readonly server: http.Server;
+  readonly io: SocketServer;
+  readonly readiness: Readiness;
+  /** Starts background work (event publisher, escalation job …) once the database is initialised. */
+  start(): Promise<void>;
+  /** Stops background work and closes sockets and the HTTP server (not the database: its owner closes it). */
+  close(): Promise<void>;
+}
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const CLIENT_DIST = path.join(ROOT, 'dist', 'client');
+/** Client routes served by the single-page app. */
+const SPA_ROUTES = ['/', '/wall', '/dispatch', '/plan', '/insight', '/admin', '/login'];
+
+/** JSON bodies above this are refused with 413 PAYLOAD_TOO_LARGE (imports use their own upload route). */
+export const JSON_BODY_LIMIT = '1mb';
+
+export async function createApp(deps: AppDeps): Promise<App> {
+  const { db, config, logger } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  const server = http.createServer(app);
+  const io = new SocketServer(server, { maxHttpBufferSize: 1e5, serveClient: false });
+  const readiness = createReadiness(db);
+  const starters: Array<() => Promise<void>> = [];
+  const stoppers: Array<() => Promise<void>> = [];
+
+  // --- security headers, sessions, CSRF (auth) ---------------------------------------------------------
+
+  app.use(express.json({ limit: JSON_BODY_LIMIT }));
+  app.use(healthRoutes(db, readiness, config.NODE_ID));
+
+  // --- realtime: events, outbox publisher, socket handlers ----------------------------------------------
+
+  // --- map layers and basemap ---------------------------------------------------------------------------
+
+  // --- incidents, dispatch, Open311 ---------------------------------------------------------------------
+
+  // --- walking network, coverage, what-if ---------------------------------------------------------------
+
+  // --- insight: hotspots, rankings, exports -------------------------------------------------------------
+
+  // --- static client (built by `vite build`) -------------------------------------------------------------
+  if (existsSync(CLIENT_DIST)) {
+    app.use(express.static(CLIENT_DIST, { index: false, maxAge: '1h' }));
+    app.get(SPA_ROUTES, (_req, res) => res.sendFile(path.join(CLIENT_DIST, 'index.html')));
+  }
+
+  app.use('/api', notFoundHandler);
+  app.use(errorHandler(logger));
+
+  return {
+    app,
+    server,
+    io,
+    readiness,
+    async start() {
+      for (const s of starters) await s();
+    },
+    async close() {
+      for (const s of stoppers.reverse()) await s();
+      io.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

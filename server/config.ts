@@ -1,0 +1,39 @@
+// Configuration from the environment, parsed once at the entry point (only server/main.ts calls loadConfig).
+import { z } from 'zod';
+
+const ConfigSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().default('127.0.0.1'),
+  /** PostgreSQL + PostGIS server; unset → embedded PGlite in PGLITE_DIR. */
+  DATABASE_URL: z.string().url().optional(),
+  PGLITE_DIR: z.string().default('.data/pglite'),
+  /** Comma-separated Origins allowed for Socket.IO handshakes and CORS-less writes; the server's own origin is always allowed. */
+  ALLOWED_ORIGINS: z.string().default(''),
+  /** Public origin the browser uses (behind a proxy), e.g. https://gcc.example.gov.cn. */
+  PUBLIC_ORIGIN: z.string().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Load the sample street into an empty database at start-up. */
+  SEED_SAMPLE: z.enum(['true', 'false']).default('true'),
+  /** Cookie `Secure` flag: on behind HTTPS; off on plain-HTTP localhost. */
+  COOKIE_SECURE: z.enum(['true', 'false']).default('false'),
+  SESSION_TTL_HOURS: z.coerce.number().positive().default(12),
+  /** Wall displays stay signed in for weeks (read-only identity). */
+  WALL_SESSION_TTL_DAYS: z.coerce.number().positive().default(90),
+  NODE_ID: z.string().default(''),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = ConfigSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`configuration error: ${issue.path.join('.')}: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+/** A config for tests and tools: defaults plus overrides, no environment. */
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  return { ...ConfigSchema.parse({}), LOG_LEVEL: 'silent', SEED_SAMPLE: 'false', ...overrides };
+}
