@@ -1,0 +1,130 @@
+// /api/auth: sign in, sign out, who am I. Login failures are rate-limited per client address and username,
+// and every login, failure and logout is written to the audit log.
+import express, { Router, type Request } from 'express';
+import { rateLimit, ipKeyGenerator } from 'express-rate-limit';
+import { z } from 'zod';
+import { AppError } from '../../common/errors';
+import { parseOrThrow } from '../http/validate';
+import { audit } from '../audit/audit';
+import { actorOf, getIdentity, type Identity } from './identity';
+import { burnVerifyTime, verifyPassword } from './passwords';
+import { findUserByUsername } from './users';
+import { createSession, deleteSession } from './sessions';
+import { clearSessionCookie, setSessionCookie, type AuthContext } from './session-middleware';
+
+export interface AuthRouteOptions {
+  /** Failed logins allowed per (address, username) in `loginWindowMs` before 429 RATE_LIMITED. */
+  loginFailuresPerWindow?: number;
+  /** Failed logins allowed per address (any username) in `loginWindowMs`. */
+  loginFailuresPerAddress?: number;
+  loginWindowMs?: number;
+  /** Called after a session is deleted (sign out): disconnects that session's sockets. */
+  onSessionEnded?: (sessionId: string) => void;
+}
+
+const LoginBody = z
+  .object({
+    username: z.string().min(1).max(64),
+    password: z.string().min(1).max(1024),
+  })
+  .strict();
+
+/** What the client may know about the signed-in user (no hashes, no session id). */
+export function publicIdentity(i: Identity) {
+  return {
+    userId: i.userId,
+    username: i.username,
+    role: i.role,
+    displayName: i.displayName,
+    personId: i.personId,
+    scopeGridId: i.scopeGridId,
+  };
+}
+
+function clientKey(req: Request): string {
+  return ipKeyGenerator(req.ip ?? 'unknown');
+}
+
+export function authRoutes(ctx: AuthContext, opts: AuthRouteOptions = {}): Router {
+  const r = Router();
+  const windowMs = opts.loginWindowMs ?? 15 * 60_000;
+  const limited = (message: string) => (_req: Request, _res: unknown, next: (err: AppError) => void) =>
+    next(new AppError('RATE_LIMITED', message));
+  // Only failures count (skipSuccessfulRequests): a busy control room signing in many times is fine,
+  // guessing passwords is not.
+  const perUser = rateLimit({
+    windowMs,
+    limit: opts.loginFailuresPerWindow ?? 5,
+    skipSuccessfulRequests: true,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    keyGenerator: (req) => {
+      const name = typeof req.body?.username === 'string' ? req.body.username.slice(0, 64).toLowerCase() : '';
+      return `${clientKey(req)}|${name}`;
+    },
+    handler: limited('too many failed sign-ins for this account from this address; wait 15 minutes'),
+  });
+  const perAddress = rateLimit({
+    windowMs,
+    limit: opts.loginFailuresPerAddress ?? 50,
+    skipSuccessfulRequests: true,
+    standardHeaders: false,
+    legacyHeaders: false,
+    keyGenerator: clientKey,
+    handler: limited('too many failed sign-ins from this address; wait 15 minutes'),
+  });
+
+  r.post('/login', express.json({ limit: '8kb' }), perAddress, perUser, async (req, res) => {
+    const body = parseOrThrow(LoginBody, req.body, 'body');
+    const username = body.username.toLowerCase();
+    const user = await findUserByUsername(ctx.db, username);
+    const ok = user && !user.disabled ? await verifyPassword(user.password_hash, body.password) : (await burnVerifyTime(body.password), false);
+    if (!user || !ok) {
+      await audit(ctx.db, { actor: 'anonymous', action: 'auth.login_failed', entityType: 'user', entityId: user?.id ?? null, detail: { username }, ip: req.ip });
+      // same answer for unknown user, wrong password and disabled account: no account enumeration
+      throw new AppError('UNAUTHENTICATED', 'wrong username or password', 'body.password');
+    }
+    const now = ctx.clock.now();
+    const session = await ctx.db.transaction(async (tx) => {
+      // a fresh token on every login (no session fixation); the old session of this browser ends
+      if (req.authSession) await deleteSession(tx, req.authSession.id);
+      const s = await createSession(tx, { id: user.id, role: user.role }, ctx.config, now);
+      await audit(tx, { actor: `user:${user.id}`, action: 'auth.login', entityType: 'user', entityId: user.id, ip: req.ip });
+      return s;
+    });
+    if (req.authSession) opts.onSessionEnded?.(req.authSession.id);
+    setSessionCookie(res, ctx, session.token, user.role);
+    const identity: Identity = {
+      userId: user.id,
+      username: user.username,
+      role: user.role,
+      displayName: user.display_name,
+      personId: user.person_id,
+      scopeGridId: user.scope_grid_id,
+      sessionId: session.id,
+    };
+    res.json({ user: publicIdentity(identity), csrfToken: session.csrfToken, expiresAt: session.expiresAt.toISOString() });
+  });
+
+  r.post('/logout', async (req, res) => {
+    const identity = getIdentity(req);
+    const sessionId = identity.sessionId;
+    await ctx.db.transaction(async (tx) => {
+      await deleteSession(tx, sessionId);
+      await audit(tx, { actor: actorOf(identity), action: 'auth.logout', entityType: 'user', entityId: identity.userId, ip: req.ip });
+    });
+    opts.onSessionEnded?.(sessionId);
+    clearSessionCookie(res, ctx);
+    res.status(204).end();
+  });
+
+  r.get('/me', (req, res) => {
+    const identity = getIdentity(req);
+    const session = req.authSession;
+    if (!session) throw new AppError('UNAUTHENTICATED', 'sign in first: this request has no valid session');
+    res.set('Cache-Control', 'no-store');
+    res.json({ user: publicIdentity(identity), csrfToken: session.csrfToken, expiresAt: session.expiresAt.toISOString() });
+  });
+
+  return r;
+}

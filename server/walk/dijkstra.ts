@@ -1,0 +1,171 @@
+// Multi-source Dijkstra over the CSR walking graph with a binary heap on typed arrays (lazy deletion:
+// a node may be pushed more than once; stale entries are skipped when popped).
+import { alongEdge, type WalkGraph } from './walk-graph';
+
+/**
+ * 'from': times from the sources outward (what pgr_drivingDistance computes; a worker walking to an
+ * incident is 'from' the worker). 'to': times from every node to the nearest source (a resident walking to
+ * a facility) — the same search on the reversed arcs. They differ only where one-way paths exist.
+ */
+export type WalkDirection = 'from' | 'to';
+
+export interface Seed {
+  node: number;
+  costS: number;
+  /** Which source this seed belongs to (e.g. an index into the facility list). */
+  origin: number;
+}
+
+/** A point on the network: edge index and fraction along it (0 at the source node). */
+export interface EdgePoint {
+  edge: number;
+  fraction: number;
+}
+
+export interface TimeField {
+  direction: WalkDirection;
+  /** Seconds per node; Infinity when unreachable (or beyond the cutoff). */
+  dist: Float64Array;
+  /** Origin of the nearest source per node; -1 when unreachable. */
+  origin: Int32Array;
+  /** Sources that sit on an edge, so points on the same edge can reach them without passing a node. */
+  onEdge: ReadonlyMap<number, ReadonlyArray<{ fraction: number; origin: number }>>;
+  cutoffS: number;
+}
+
+class MinHeap {
+  private keys: Float64Array;
+  private vals: Int32Array;
+  size = 0;
+  constructor(capacity: number) {
+    this.keys = new Float64Array(Math.max(16, capacity));
+    this.vals = new Int32Array(Math.max(16, capacity));
+  }
+  push(key: number, val: number): void {
+    if (this.size === this.keys.length) {
+      const k = new Float64Array(this.size * 2); k.set(this.keys); this.keys = k;
+      const v = new Int32Array(this.size * 2); v.set(this.vals); this.vals = v;
+    }
+    let i = this.size++;
+    const keys = this.keys, vals = this.vals;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (keys[p] <= key) break;
+      keys[i] = keys[p]; vals[i] = vals[p]; i = p;
+    }
+    keys[i] = key; vals[i] = val;
+  }
+  /** Removes the minimum; read it first with topKey/topVal. */
+  pop(): void {
+    const keys = this.keys, vals = this.vals;
+    const n = --this.size;
+    if (n === 0) return;
+    const key = keys[n], val = vals[n];
+    let i = 0;
+    for (;;) {
+      let c = 2 * i + 1;
+      if (c >= n) break;
+      if (c + 1 < n && keys[c + 1] < keys[c]) c++;
+      if (keys[c] >= key) break;
+      keys[i] = keys[c]; vals[i] = vals[c]; i = c;
+    }
+    keys[i] = key; vals[i] = val;
+  }
+  topKey(): number { return this.keys[0]; }
+  topVal(): number { return this.vals[0]; }
+}
+
+/** Seeds for a source sitting at a point on an edge: both end nodes with the partial cost. */
+export function seedsForPoint(g: WalkGraph, p: EdgePoint, origin: number, direction: WalkDirection): Seed[] {
+  const s = g.edgeSource[p.edge], t = g.edgeTarget[p.edge];
+  const toS = direction === 'from' ? alongEdge(g, p.edge, p.fraction, 0) : alongEdge(g, p.edge, 0, p.fraction);
+  const toT = direction === 'from' ? alongEdge(g, p.edge, p.fraction, 1) : alongEdge(g, p.edge, 1, p.fraction);
+  const seeds: Seed[] = [];
+  if (Number.isFinite(toS)) seeds.push({ node: s, costS: toS, origin });
+  if (Number.isFinite(toT)) seeds.push({ node: t, costS: toT, origin });
+  return seeds;
+}
+
+/**
+ * Multi-source shortest paths. With `init`, the search starts from an existing field and only improves it
+ * (adding a source to a cached field: the new source's search stops where the old times are already better).
+ */
+export function multiSourceDijkstra(
+  g: WalkGraph,
+  seeds: readonly Seed[],
+  direction: WalkDirection,
+  cutoffS = Infinity,
+  init?: { dist: Float64Array; origin: Int32Array },
+): { dist: Float64Array; origin: Int32Array } {
+  const n = g.nodeCount;
+  const dist = init ? init.dist.slice() : new Float64Array(n).fill(Infinity);
+  const origin = init ? init.origin.slice() : new Int32Array(n).fill(-1);
+  const offsets = direction === 'from' ? g.outOffsets : g.inOffsets;
+  const adj = direction === 'from' ? g.outTo : g.inFrom;
+  const cost = direction === 'from' ? g.outCost : g.inCost;
+  const heap = new MinHeap(Math.min(n, 1024));
+  for (const sd of seeds) {
+    if (sd.costS <= cutoffS && sd.costS < dist[sd.node]) {
+      dist[sd.node] = sd.costS;
+      origin[sd.node] = sd.origin;
+      heap.push(sd.costS, sd.node);
+    }
+  }
+  while (heap.size > 0) {
+    const d = heap.topKey();
+    const u = heap.topVal();
+    heap.pop();
+    if (d > dist[u]) continue;
+    const o = origin[u];
+    for (let k = offsets[u], end = offsets[u + 1]; k < end; k++) {
+      const v = adj[k];
+      const nd = d + cost[k];
+      if (nd < dist[v] && nd <= cutoffS) {
+        dist[v] = nd;
+        origin[v] = o;
+        heap.push(nd, v);
+      }
+    }
+  }
+  return { dist, origin };
+}
+
+/** A full time field from sources placed on edges (facilities, workers, an incident point). */
+export function timeFieldFromPoints(
+  g: WalkGraph,
+  points: ReadonlyArray<EdgePoint & { origin: number }>,
+  direction: WalkDirection,
+  cutoffS = Infinity,
+  base?: TimeField,
+): TimeField {
+  const seeds: Seed[] = [];
+  const onEdge = new Map<number, Array<{ fraction: number; origin: number }>>();
+  if (base) for (const [e, list] of base.onEdge) onEdge.set(e, [...list]);
+  for (const p of points) {
+    seeds.push(...seedsForPoint(g, p, p.origin, direction));
+    const list = onEdge.get(p.edge) ?? [];
+    list.push({ fraction: p.fraction, origin: p.origin });
+    onEdge.set(p.edge, list);
+  }
+  const { dist, origin } = multiSourceDijkstra(g, seeds, direction, cutoffS, base);
+  return { direction, dist, origin, onEdge, cutoffS: base ? Math.min(base.cutoffS, cutoffS) : cutoffS };
+}
+
+/** Walking time at a point of the network (a building's access point) and the origin that gives it. */
+export function timeAtPoint(g: WalkGraph, field: TimeField, p: EdgePoint): { timeS: number; origin: number } {
+  const e = p.edge, x = p.fraction;
+  const s = g.edgeSource[e], t = g.edgeTarget[e];
+  let best = Infinity, who = -1;
+  const viaS = field.direction === 'to' ? alongEdge(g, e, x, 0) + field.dist[s] : field.dist[s] + alongEdge(g, e, 0, x);
+  if (viaS < best) { best = viaS; who = field.origin[s]; }
+  const viaT = field.direction === 'to' ? alongEdge(g, e, x, 1) + field.dist[t] : field.dist[t] + alongEdge(g, e, 1, x);
+  if (viaT < best) { best = viaT; who = field.origin[t]; }
+  const same = field.onEdge.get(e);
+  if (same) {
+    for (const f of same) {
+      const c = field.direction === 'to' ? alongEdge(g, e, x, f.fraction) : alongEdge(g, e, f.fraction, x);
+      if (c < best) { best = c; who = f.origin; }
+    }
+  }
+  return best <= field.cutoffS ? { timeS: best, origin: who } : { timeS: Infinity, origin: -1 };
+}
