@@ -1,0 +1,143 @@
+// The coverage engine: holds the walking graph, the buildings and the facilities in memory and, per facility
+// type, the time field and every building's walking time to the nearest facility. Everything is rebuilt
+// when the data fingerprint changes (checked at most every `recheckMs`) or on invalidate(); otherwise cached.
+import type { Queryable } from '../db/db';
+import { FACILITY_TYPES, type FacilityType } from '../../common/domain';
+import { loadWalkGraph, type WalkGraph } from '../walk/walk-graph';
+import { timeAtPoint, timeFieldFromPoints, type TimeField } from '../walk/dijkstra';
+import {
+  dataFingerprint, loadAreaNames, loadBuildings, loadFacilities,
+  type AreaNames, type BuildingSet, type FacilityPoint,
+} from './coverage-data';
+
+/** Residents walk TO a facility: the field holds the time from each node to the nearest facility. */
+export const COVERAGE_DIRECTION = 'to' as const;
+
+export interface TypeCoverage {
+  type: FacilityType;
+  facilities: FacilityPoint[];
+  field: TimeField;
+  /** Seconds from each building (same order as BuildingSet) to the nearest facility; Infinity if none. */
+  buildingTimeS: Float64Array;
+  /** Facility id that gives that time, -1 when none. */
+  buildingFacility: Int32Array;
+}
+
+export interface CoverageState {
+  graph: WalkGraph;
+  buildings: BuildingSet;
+  facilities: FacilityPoint[];
+  names: AreaNames;
+}
+
+/** Building times for one facility list on one graph (the hot path of full recomputes and what-ifs). */
+export function computeTypeCoverage(
+  state: CoverageState,
+  type: FacilityType,
+  facilities: FacilityPoint[],
+  cutoffS = Infinity,
+  base?: TypeCoverage,
+  added?: FacilityPoint[],
+): TypeCoverage {
+  const { graph, buildings } = state;
+  const pointsOf = (list: FacilityPoint[]) =>
+    list.flatMap((f) => (f.at ? [{ edge: f.at.edge, fraction: f.at.fraction, origin: f.id }] : []));
+  const field = base && added
+    ? timeFieldFromPoints(graph, pointsOf(added), COVERAGE_DIRECTION, cutoffS, base.field)
+    : timeFieldFromPoints(graph, pointsOf(facilities), COVERAGE_DIRECTION, cutoffS);
+  const n = buildings.count;
+  const buildingTimeS = new Float64Array(n);
+  const buildingFacility = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const e = buildings.edge[i];
+    if (e < 0) { buildingTimeS[i] = Infinity; buildingFacility[i] = -1; continue; }
+    const t = timeAtPoint(graph, field, { edge: e, fraction: buildings.fraction[i] });
+    buildingTimeS[i] = t.timeS + buildings.accessS[i];
+    buildingFacility[i] = t.origin;
+  }
+  return { type, facilities, field, buildingTimeS, buildingFacility };
+}
+
+export interface CoverageEngineOptions {
+  /** How often the data fingerprint is re-read (ms). Writes that call invalidate() are seen at once. */
+  recheckMs?: number;
+  now?: () => number;
+}
+
+export class CoverageEngine {
+  private state: CoverageState | null = null;
+  private fingerprint: { network: string; buildings: string; facilities: string } | null = null;
+  private checkedAt = -Infinity;
+  private types = new Map<FacilityType, TypeCoverage>();
+  private loading: Promise<CoverageState> | null = null;
+  private readonly recheckMs: number;
+  private readonly now: () => number;
+  /** Bumped on every rebuild: what-if answers and ring caches carry it. */
+  version = 0;
+
+  constructor(private readonly db: Queryable, opts: CoverageEngineOptions = {}) {
+    this.recheckMs = opts.recheckMs ?? 2000;
+    this.now = opts.now ?? (() => performance.now());
+  }
+
+  /** Call after writing facilities, buildings or the network: the next read rebuilds what changed. */
+  invalidate(): void {
+    this.checkedAt = -Infinity;
+    this.fingerprint = null;
+  }
+
+  async getState(): Promise<CoverageState> {
+    if (this.state && this.now() - this.checkedAt < this.recheckMs) return this.state;
+    if (!this.loading) {
+      this.loading = this.refresh().finally(() => { this.loading = null; });
+    }
+    return this.loading;
+  }
+
+  private async refresh(): Promise<CoverageState> {
+    const fp = await dataFingerprint(this.db);
+    const old = this.fingerprint;
+    const prev = this.state;
+    let graph = prev?.graph;
+    let buildings = prev?.buildings;
+    let facilities = prev?.facilities;
+    let names = prev?.names;
+    const networkChanged = !old || !graph || old.network !== fp.network;
+    if (networkChanged) graph = await loadWalkGraph(this.db);
+    if (networkChanged || !buildings || !names || old?.buildings !== fp.buildings) {
+      buildings = await loadBuildings(this.db, graph!);
+      names = await loadAreaNames(this.db);
+    }
+    if (networkChanged || !facilities || old?.facilities !== fp.facilities) facilities = await loadFacilities(this.db, graph!);
+    const changed = !prev || prev.graph !== graph || prev.buildings !== buildings || prev.facilities !== facilities;
+    if (changed) {
+      this.state = { graph: graph!, buildings: buildings!, facilities: facilities!, names: names! };
+      this.types.clear();
+      this.version++;
+    }
+    this.fingerprint = fp;
+    this.checkedAt = this.now();
+    return this.state!;
+  }
+
+  /** Walking times of every building to the nearest facility of `type` (cached per data version). */
+  async typeCoverage(type: FacilityType): Promise<{ state: CoverageState; coverage: TypeCoverage }> {
+    const state = await this.getState();
+    let coverage = this.types.get(type);
+    if (!coverage) {
+      coverage = computeTypeCoverage(state, type, state.facilities.filter((f) => f.type === type));
+      this.types.set(type, coverage);
+    }
+    return { state, coverage };
+  }
+
+  /** Full recompute of every facility type (benchmarks; warm-up after an import). */
+  async recomputeAll(): Promise<Map<FacilityType, TypeCoverage>> {
+    const state = await this.getState();
+    this.types.clear();
+    for (const type of FACILITY_TYPES) {
+      this.types.set(type, computeTypeCoverage(state, type, state.facilities.filter((f) => f.type === type)));
+    }
+    return new Map(this.types);
+  }
+}

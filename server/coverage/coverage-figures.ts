@@ -1,0 +1,140 @@
+// Covered residents and buildings per area from per-building walking times, and the comparison with the
+// GB 50180-2018 straight-line radii (5/10/15 min ≈ 300/500/1000 m), which shows how much a circle overstates.
+import { LIFE_CIRCLE_RADII_M } from '../../common/domain';
+import type { AreaNames, BuildingSet, FacilityPoint } from './coverage-data';
+
+export type LifeCircleMinutes = 5 | 10 | 15;
+
+export interface AreaFigures {
+  buildings: number;
+  buildingsCovered: number;
+  residents: number;
+  residentsCovered: number;
+  /** Covered residents / residents (0 when nobody lives there). */
+  residentShare: number;
+  buildingShare: number;
+}
+
+export interface CircleComparison {
+  radiusM: number;
+  /** Residents inside the straight-line radius of some facility (what a drawn circle claims). */
+  residentsInCircle: number;
+  buildingsInCircle: number;
+  /** Residents the circle claims that the network does not reach in time. */
+  residentsOverstated: number;
+  buildingsOverstated: number;
+  /** (circle − network) / network residents; null when the network covers nobody. */
+  overstatementRatio: number | null;
+}
+
+export interface CoverageSummary {
+  type: string;
+  minutes: LifeCircleMinutes;
+  facilities: number;
+  street: AreaFigures;
+  communities: Array<AreaFigures & { id: number; name: string }>;
+  grids: Array<AreaFigures & { id: number; code: string; name: string; communityId: number }>;
+  circle: CircleComparison;
+}
+
+function emptyFigures(): AreaFigures {
+  return { buildings: 0, buildingsCovered: 0, residents: 0, residentsCovered: 0, residentShare: 0, buildingShare: 0 };
+}
+
+function finish<T extends AreaFigures>(f: T): T {
+  f.residentShare = f.residents > 0 ? f.residentsCovered / f.residents : 0;
+  f.buildingShare = f.buildings > 0 ? f.buildingsCovered / f.buildings : 0;
+  return f;
+}
+
+const M_PER_DEG_LAT = 111_320;
+
+/**
+ * For each building: is it within `radiusM` in a straight line of some facility? Facilities are bucketed
+ * in cells of the radius so each building looks at 9 cells only (a city has thousands of facilities).
+ */
+export function withinStraightLine(b: BuildingSet, facilities: readonly FacilityPoint[], radiusM: number): Uint8Array {
+  const inside = new Uint8Array(b.count);
+  if (facilities.length === 0 || b.count === 0) return inside;
+  const lat0 = facilities[0].lat;
+  const mx = M_PER_DEG_LAT * Math.cos((lat0 * Math.PI) / 180);
+  const cells = new Map<string, FacilityPoint[]>();
+  const key = (cx: number, cy: number) => `${cx},${cy}`;
+  for (const f of facilities) {
+    const k = key(Math.floor((f.lon * mx) / radiusM), Math.floor((f.lat * M_PER_DEG_LAT) / radiusM));
+    const list = cells.get(k) ?? [];
+    list.push(f);
+    cells.set(k, list);
+  }
+  const r2 = radiusM * radiusM;
+  for (let i = 0; i < b.count; i++) {
+    const x = b.lon[i] * mx, y = b.lat[i] * M_PER_DEG_LAT;
+    const cx = Math.floor(x / radiusM), cy = Math.floor(y / radiusM);
+    search: for (let dx = -1; dx <= 1; dx++) {
+      for (let dy = -1; dy <= 1; dy++) {
+        for (const f of cells.get(key(cx + dx, cy + dy)) ?? []) {
+          const ex = f.lon * mx - x, ey = f.lat * M_PER_DEG_LAT - y;
+          if (ex * ex + ey * ey <= r2) { inside[i] = 1; break search; }
+        }
+      }
+    }
+  }
+  return inside;
+}
+
+export function coverageSummary(
+  type: string,
+  minutes: LifeCircleMinutes,
+  b: BuildingSet,
+  timesS: Float64Array,
+  facilities: readonly FacilityPoint[],
+  names: AreaNames,
+): CoverageSummary {
+  const limit = minutes * 60;
+  const street = emptyFigures();
+  const byCommunity = new Map<number, AreaFigures>();
+  const byGrid = new Map<number, AreaFigures>();
+  for (const id of names.communities.keys()) byCommunity.set(id, emptyFigures());
+  for (const id of names.grids.keys()) byGrid.set(id, emptyFigures());
+  const circle = withinStraightLine(b, facilities, LIFE_CIRCLE_RADII_M[minutes]);
+  let residentsInCircle = 0, buildingsInCircle = 0, residentsOverstated = 0, buildingsOverstated = 0;
+  for (let i = 0; i < b.count; i++) {
+    const covered = timesS[i] <= limit;
+    const r = b.residents[i];
+    const targets = [street];
+    const c = b.communityId[i] >= 0 ? byCommunity.get(b.communityId[i]) : undefined;
+    if (c) targets.push(c);
+    const gr = b.gridId[i] >= 0 ? byGrid.get(b.gridId[i]) : undefined;
+    if (gr) targets.push(gr);
+    for (const t of targets) {
+      t.buildings++;
+      t.residents += r;
+      if (covered) { t.buildingsCovered++; t.residentsCovered += r; }
+    }
+    if (circle[i]) {
+      buildingsInCircle++;
+      residentsInCircle += r;
+      if (!covered) { buildingsOverstated++; residentsOverstated += r; }
+    }
+  }
+  finish(street);
+  return {
+    type,
+    minutes,
+    facilities: facilities.length,
+    street,
+    communities: [...byCommunity].map(([id, f]) => ({ id, name: names.communities.get(id) ?? String(id), ...finish(f) })),
+    grids: [...byGrid].map(([id, f]) => {
+      const g = names.grids.get(id);
+      return { id, code: g?.code ?? '', name: g?.name ?? String(id), communityId: g?.communityId ?? -1, ...finish(f) };
+    }),
+    circle: {
+      radiusM: LIFE_CIRCLE_RADII_M[minutes],
+      residentsInCircle,
+      buildingsInCircle,
+      residentsOverstated,
+      buildingsOverstated,
+      overstatementRatio: street.residentsCovered > 0 ? (residentsInCircle - street.residentsCovered) / street.residentsCovered : null,
+    },
+  };
+}
