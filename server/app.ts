@@ -15,6 +15,8 @@ import type { Clock } from './clock';
 import { createReadiness, type Readiness } from './readiness';
 import { healthRoutes } from './http/health-routes';
 import { errorHandler, notFoundHandler } from './http/error-handler';
+import { layerRoutes } from './layers/layer-routes';
+import { basemapRoutes } from './basemap/basemap-routes';
 import { installAuth } from './auth/create-auth';
 
 export interface AppDeps {
@@ -65,6 +67,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   // --- realtime: events, outbox publisher, socket handlers ----------------------------------------------
 
   // --- map layers and basemap ---------------------------------------------------------------------------
+  app.use(layerRoutes({ db, clock: deps.clock }));
+  app.use(basemapRoutes({ db }));
 
   // --- incidents, dispatch, Open311 ---------------------------------------------------------------------
 

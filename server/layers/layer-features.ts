@@ -1,0 +1,194 @@
+// SQL behind the map layers. Each function answers one GeoJSON FeatureCollection for a bbox; polygon
+// layers are simplified by zoom (ST_SimplifyPreserveTopology keeps rings valid). Same SQL on PGlite and
+// PostgreSQL; values are parameters, never spliced.
+import type { Queryable } from '../db/db';
+import type {
+  BuildingCollection,
+  CommunityCollection,
+  FacilityCollection,
+  Feature,
+  FeatureCollection,
+  GridCollection,
+  ParkingCollection,
+  ViolationCollection,
+  WorkerCollection,
+} from '../../common/layers';
+import { LAYER_FEATURE_CAP, toleranceForZoom, type LayerQuery } from './layer-query';
+
+type Row = Record<string, unknown> & { geometry: unknown; id: number };
+
+function collection<G, P>(rows: Row[], toProps: (r: Row) => P, cap = LAYER_FEATURE_CAP): FeatureCollection<G, P> {
+  const truncated = rows.length > cap;
+  const features: Array<Feature<G, P>> = (truncated ? rows.slice(0, cap) : rows).map((r) => ({
+    type: 'Feature',
+    id: r.id,
+    geometry: (typeof r.geometry === 'string' ? JSON.parse(r.geometry) : r.geometry) as G,
+    properties: toProps(r),
+  }));
+  return { type: 'FeatureCollection', features, truncated };
+}
+
+const int = (v: unknown): number => (v == null ? 0 : Number(v));
+const ENVELOPE = 'ST_MakeEnvelope($1, $2, $3, $4, 4326)';
+const bboxParams = (q: LayerQuery) => [...q.bbox];
+
+export async function communityFeatures(db: Queryable, q: LayerQuery): Promise<CommunityCollection> {
+  const { rows } = await db.query<Row>(
+    `SELECT c.id, c.code, c.name, c.name_en, c.name_is_sample,
+            COALESCE(b.households, 0) AS households, COALESCE(b.residents, 0) AS residents,
+            COALESCE(b.party_members, 0) AS party_members, COALESCE(b.n, 0) AS buildings,
+            (SELECT count(*) FROM grids g WHERE g.community_id = c.id) AS grids,
+            ST_X(ST_PointOnSurface(c.geom)) AS label_lon, ST_Y(ST_PointOnSurface(c.geom)) AS label_lat,
+            ST_AsGeoJSON(ST_SimplifyPreserveTopology(c.geom, $5), 6) AS geometry
+       FROM communities c
+       LEFT JOIN (SELECT community_id, sum(households) AS households, sum(residents) AS residents,
+                         sum(party_members) AS party_members, count(*) AS n
+                    FROM buildings GROUP BY community_id) b ON b.community_id = c.id
+      WHERE c.geom && ${ENVELOPE}
+      ORDER BY c.id
+      LIMIT $6`,
+    [...bboxParams(q), toleranceForZoom(q.zoom), LAYER_FEATURE_CAP + 1],
+  );
+  return collection(rows, (r) => ({
+    id: r.id,
+    code: String(r.code),
+    name: String(r.name),
+    nameEn: String(r.name_en),
+    nameIsSample: Boolean(r.name_is_sample),
+    households: int(r.households),
+    residents: int(r.residents),
+    partyMembers: int(r.party_members),
+    grids: int(r.grids),
+    buildings: int(r.buildings),
+    labelLon: Number(r.label_lon),
+    labelLat: Number(r.label_lat),
+  }));
+}
+
+export async function gridFeatures(db: Queryable, q: LayerQuery): Promise<GridCollection> {
+  const { rows } = await db.query<Row>(
+    `SELECT g.id, g.code, g.name, g.community_id,
+            COALESCE(b.households, 0) AS households, COALESCE(b.residents, 0) AS residents,
+            COALESCE(b.party_members, 0) AS party_members, COALESCE(b.n, 0) AS buildings,
+            ST_X(ST_PointOnSurface(g.geom)) AS label_lon, ST_Y(ST_PointOnSurface(g.geom)) AS label_lat,
+            ST_AsGeoJSON(ST_SimplifyPreserveTopology(g.geom, $5), 6) AS geometry
+       FROM grids g
+       LEFT JOIN (SELECT grid_id, sum(households) AS households, sum(residents) AS residents,
+                         sum(party_members) AS party_members, count(*) AS n
+                    FROM buildings GROUP BY grid_id) b ON b.grid_id = g.id
+      WHERE g.geom && ${ENVELOPE}
+      ORDER BY g.id
+      LIMIT $6`,
+    [...bboxParams(q), toleranceForZoom(q.zoom), LAYER_FEATURE_CAP + 1],
+  );
+  return collection(rows, (r) => ({
+    id: r.id,
+    code: String(r.code),
+    name: String(r.name),
+    communityId: int(r.community_id),
+    households: int(r.households),
+    residents: int(r.residents),
+    partyMembers: int(r.party_members),
+    buildings: int(r.buildings),
+    labelLon: Number(r.label_lon),
+    labelLat: Number(r.label_lat),
+  }));
+}
+
+export async function buildingFeatures(db: Queryable, q: LayerQuery): Promise<BuildingCollection> {
+  const { rows } = await db.query<Row>(
+    `SELECT id, code, name, use, floors, community_id, grid_id, households, residents, party_members,
+            ST_AsGeoJSON(ST_SimplifyPreserveTopology(geom, $5), 6) AS geometry
+       FROM buildings
+      WHERE geom && ${ENVELOPE}
+      ORDER BY id
+      LIMIT $6`,
+    [...bboxParams(q), toleranceForZoom(Math.max(q.zoom, 16)), LAYER_FEATURE_CAP + 1],
+  );
+  return collection(rows, (r) => ({
+    id: r.id,
+    code: String(r.code),
+    name: r.name == null ? null : String(r.name),
+    use: String(r.use),
+    floors: int(r.floors),
+    communityId: r.community_id == null ? null : int(r.community_id),
+    gridId: r.grid_id == null ? null : int(r.grid_id),
+    households: int(r.households),
+    residents: int(r.residents),
+    partyMembers: int(r.party_members),
+  }));
+}
+
+const POINT = 'ST_AsGeoJSON(geom, 6) AS geometry';
+
+export async function facilityFeatures(db: Queryable, q: LayerQuery): Promise<FacilityCollection> {
+  const { rows } = await db.query<Row>(
+    `SELECT id, code, type, name, community_id, ${POINT} FROM facilities
+      WHERE geom && ${ENVELOPE} ORDER BY id LIMIT $5`,
+    [...bboxParams(q), LAYER_FEATURE_CAP + 1],
+  );
+  return collection(rows, (r) => ({
+    id: r.id,
+    code: String(r.code),
+    type: r.type as FacilityCollection['features'][number]['properties']['type'],
+    name: String(r.name),
+    communityId: r.community_id == null ? null : int(r.community_id),
+  }));
+}
+
+export async function parkingFeatures(db: Queryable, q: LayerQuery): Promise<ParkingCollection> {
+  const { rows } = await db.query<Row>(
+    `SELECT id, code, name, kind, community_id, capacity, occupied, version, ${POINT} FROM parking_lots
+      WHERE geom && ${ENVELOPE} ORDER BY id LIMIT $5`,
+    [...bboxParams(q), LAYER_FEATURE_CAP + 1],
+  );
+  return collection(rows, (r) => ({
+    id: r.id,
+    code: String(r.code),
+    name: String(r.name),
+    kind: r.kind as ParkingCollection['features'][number]['properties']['kind'],
+    communityId: r.community_id == null ? null : int(r.community_id),
+    capacity: int(r.capacity),
+    occupied: int(r.occupied),
+    free: int(r.capacity) - int(r.occupied),
+    version: int(r.version),
+  }));
+}
+
+export async function violationFeatures(db: Queryable, q: LayerQuery): Promise<ViolationCollection> {
+  const { rows } = await db.query<Row>(
+    `SELECT id, code, kind, status, community_id, grid_id, version, ${POINT} FROM violations
+      WHERE geom && ${ENVELOPE} ORDER BY id LIMIT $5`,
+    [...bboxParams(q), LAYER_FEATURE_CAP + 1],
+  );
+  return collection(rows, (r) => ({
+    id: r.id,
+    code: String(r.code),
+    kind: r.kind as ViolationCollection['features'][number]['properties']['kind'],
+    status: r.status as ViolationCollection['features'][number]['properties']['status'],
+    communityId: r.community_id == null ? null : int(r.community_id),
+    gridId: r.grid_id == null ? null : int(r.grid_id),
+    version: int(r.version),
+  }));
+}
+
+/** On-duty grid workers with a known position; anonymous (id and grid only). */
+export async function workerFeatures(db: Queryable, q: LayerQuery, scopeGridId: number | null): Promise<WorkerCollection> {
+  const { rows } = await db.query<Row>(
+    `SELECT id, grid_id, position_at, ST_AsGeoJSON(position, 6) AS geometry FROM people
+      WHERE role = 'grid_worker' AND on_duty AND position IS NOT NULL
+        AND position && ${ENVELOPE} AND ($5::int IS NULL OR grid_id = $5)
+      ORDER BY id LIMIT $6`,
+    [...bboxParams(q), scopeGridId, LAYER_FEATURE_CAP + 1],
+  );
+  return collection(rows, (r) => ({
+    id: r.id,
+    gridId: r.grid_id == null ? null : int(r.grid_id),
+    at: iso(r.position_at),
+  }));
+}
+
+function iso(v: unknown): string | null {
+  if (v == null) return null;
+  return (v instanceof Date ? v : new Date(String(v))).toISOString();
+}
