@@ -1,0 +1,58 @@
+// Event rows for incidents. Payloads follow common/realtime.ts (IncidentEventPayload): the live fields only,
+// never the reporter's name or phone, because events are broadcast to wall displays.
+import type { IncidentStatus } from '../../common/domain';
+import type { IncidentEventPayload, IncidentEventType } from '../../common/realtime';
+import type { Queryable } from '../db/db';
+import { EVENTS_APPEND_LOCK } from '../events/append-event';
+import { toLive, type IncidentRow } from './incident-row';
+
+export function incidentPayload(row: IncidentRow, from?: IncidentStatus): IncidentEventPayload {
+  return { incident: toLive(row), gridId: row.grid_id, ...(from !== undefined && from !== row.status ? { from } : {}) };
+}
+
+/**
+ * Appends one `incident.reported` event per new incident in one statement (the batch intake path). Takes
+ * the same advisory lock as appendEvent() so event ids still commit in increasing order.
+ */
+export async function appendReportedEvents(
+  tx: Queryable,
+  rows: readonly IncidentRow[],
+  actor: string,
+  commandIds: readonly (string | null)[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  await tx.query('SELECT pg_advisory_xact_lock($1)', [EVENTS_APPEND_LOCK]);
+  const type: IncidentEventType = 'incident.reported';
+  await tx.query(
+    `INSERT INTO events (type, entity_type, entity_id, version, actor, command_id, payload)
+     SELECT $1, 'incident', e.id, e.version, $2, e.command_id, e.payload::jsonb
+       FROM unnest($3::text[], $4::int[], $5::text[], $6::text[]) WITH ORDINALITY AS e(id, version, command_id, payload, ord)
+      ORDER BY e.ord`,
+    [
+      type,
+      actor,
+      rows.map((r) => String(r.id)),
+      rows.map((r) => r.version),
+      [...commandIds],
+      rows.map((r) => JSON.stringify(incidentPayload(r))),
+    ],
+  );
+}
+
+/** One audit row per new incident, in one statement. */
+export async function auditReported(tx: Queryable, rows: readonly IncidentRow[], actor: string, ip: string | null): Promise<void> {
+  if (rows.length === 0) return;
+  await tx.query(
+    `INSERT INTO audit_log (actor, action, entity_type, entity_id, detail, ip)
+     SELECT $1, 'incident.report', 'incident', a.id, a.detail::jsonb, $2
+       FROM unnest($3::text[], $4::text[]) AS a(id, detail)`,
+    [
+      actor,
+      ip,
+      rows.map((r) => String(r.id)),
+      rows.map((r) =>
+        JSON.stringify({ code: r.code, category: r.category, severity: r.severity, source: r.source, communityId: r.community_id, gridId: r.grid_id }),
+      ),
+    ],
+  );
+}

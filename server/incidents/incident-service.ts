@@ -1,0 +1,470 @@
+// The closed loop of PRODUCT.md §5 as commands. Each command is ONE transaction:
+//   idempotency claim → load → check state and version → UPDATE … WHERE id = $1 AND version = $2
+//   → event row → audit row → stored answer → COMMIT → notify the publisher.
+// The guarded UPDATE is what makes "two dispatchers never both win": on PostgreSQL a concurrent UPDATE of
+// the same row waits for the first to commit, then re-checks `version = $2`, finds it changed and updates
+// nothing; the loser re-reads the row and answers 409 with the current state. There is no
+// SELECT-then-UPDATE window. The trigger on incidents refuses illegal status changes a second time.
+import {
+  canTransition,
+  OPEN_STATUSES,
+  type IncidentStatus,
+  type UserRole,
+} from '../../common/domain';
+import { AppError, type ErrorCode } from '../../common/errors';
+import type {
+  AcceptCommand,
+  AssignCommand,
+  CloseCommand,
+  EscalateCommand,
+  IncidentDto,
+  LeaderCommand,
+  PlanCommand,
+  RatingCommand,
+  RejectCommand,
+  ReplyCommand,
+  ReportIncidentCommand,
+  ResolveCommand,
+  StartCommand,
+  VerifyCommand,
+} from '../../common/incidents';
+import type { IncidentEventType } from '../../common/realtime';
+import type { Clock } from '../clock';
+import type { Db, Queryable } from '../db/db';
+import { appendEvent } from '../events/append-event';
+import { audit } from '../audit/audit';
+import { runIdempotent } from './idempotency';
+import { INCIDENT_COLUMNS, loadIncident, toDto, type IncidentRow } from './incident-row';
+import { appendReportedEvents, auditReported, incidentPayload } from './incident-events';
+import { locatePoints, requireInside } from './jurisdiction';
+import { dueTimes, shanghaiDateStamp } from './due-times';
+
+export type IncidentSource = 'api' | 'socket' | 'open311' | 'simulator' | 'sample' | 'import';
+
+/** Who is acting and how the command arrived. */
+export interface CommandContext {
+  /** "user:12", "system:escalation", "open311:<client>" … */
+  actor: string;
+  role: UserRole | null;
+  /** The person record of the caller (a grid worker acting on their own tasks). */
+  personId: number | null;
+  /** REST Idempotency-Key or socket commandId. */
+  idempotencyKey?: string;
+  source?: IncidentSource;
+  ip?: string | null;
+}
+
+export interface CommandResult<T = IncidentDto> {
+  status: number;
+  body: T;
+  replayed: boolean;
+}
+
+export interface IncidentServiceDeps {
+  db: Db;
+  clock: Clock;
+  /** Called after every commit so the realtime publisher pushes the new events without waiting to poll. */
+  onCommitted?: () => void;
+}
+
+/** People who can be sent to an incident. */
+const ASSIGNABLE_ROLES = ['grid_worker', 'volunteer', 'community_staff', 'cadre'] as const;
+/** People who can own a big case (领导包案). */
+const LEADER_ROLES = ['street_leader', 'cadre', 'community_secretary'] as const;
+
+/** Columns a command may set: the only identifiers that reach the UPDATE statement. */
+const SETTABLE = new Set([
+  'status', 'assignee_id', 'accepted_at', 'assigned_at', 'resolved_by', 'resolved_at', 'verified_by', 'verified_at',
+  'closed_at', 'rework_count', 'escalation_level', 'escalated_at', 'plan', 'leader_id', 'reply', 'replied_at',
+  'satisfaction',
+] as const);
+type SettableColumn = typeof SETTABLE extends Set<infer C> ? C : never;
+
+interface Change {
+  to?: IncidentStatus;
+  set: Partial<Record<SettableColumn, string | number | Date | null>>;
+  eventType: IncidentEventType;
+  /** Audit action, e.g. 'incident.assign'. */
+  action: string;
+  reason?: string | null;
+  detail?: Record<string, unknown>;
+}
+
+type Planner = (current: IncidentRow, tx: Queryable, now: Date) => Promise<Change> | Change;
+
+function conflict(code: Extract<ErrorCode, 'ASSIGNMENT_CONFLICT' | 'STALE_VERSION'>, current: IncidentRow, role: UserRole | null): AppError {
+  const message =
+    code === 'ASSIGNMENT_CONFLICT'
+      ? `incident ${current.code} was changed by someone else (now ${current.status}, version ${current.version}${current.assignee_id ? `, assigned to person ${current.assignee_id}` : ''}); reload before assigning`
+      : `incident ${current.code} is at version ${current.version}, not the version this command expected; reload and retry`;
+  return new AppError(code, message, 'expectedVersion', { current: toDto(current, role) });
+}
+
+function invalid(current: IncidentRow, to: string, why?: string): AppError {
+  return new AppError(
+    'INVALID_TRANSITION',
+    why ?? `incident ${current.code} is ${current.status}; it cannot go to ${to}`,
+    'status',
+    { status: current.status, version: current.version },
+  );
+}
+
+function requireStatus(current: IncidentRow, allowed: readonly IncidentStatus[], to: string): void {
+  if (!allowed.includes(current.status)) throw invalid(current, to);
+}
+
+/** A grid worker acts only on tasks assigned to them; dispatchers and admins act on any. */
+function requireHandler(ctx: CommandContext, current: IncidentRow): void {
+  if (ctx.role === 'worker' && (ctx.personId == null || ctx.personId !== current.assignee_id)) {
+    throw new AppError('FORBIDDEN', `incident ${current.code} is not assigned to you`);
+  }
+}
+
+export function createIncidentService(deps: IncidentServiceDeps) {
+  const { db, clock } = deps;
+  const notify = () => {
+    try {
+      deps.onCommitted?.();
+    } catch {
+      // The publisher also polls; a failed nudge only delays the push.
+    }
+  };
+
+  // --- intake ---------------------------------------------------------------------------------------
+
+  /** Inserts validated reports in the caller's transaction: locate, insert, events, audit. */
+  async function insertReports(tx: Queryable, ctx: CommandContext, reports: readonly ReportIncidentCommand[], keyBase: string | null, fieldOf: (i: number) => string): Promise<IncidentRow[]> {
+    const now = clock.now();
+    const points = reports.map((r) => r.location);
+    const located = await locatePoints(tx, points);
+    requireInside(located, points, fieldOf);
+    const ids = await tx.query<{ id: number }>(`SELECT nextval('incidents_id_seq') AS id FROM generate_series(1, $1::int)`, [reports.length]);
+    const stamp = shanghaiDateStamp(now);
+    const due = reports.map((r) => dueTimes(r.severity, now));
+    const keys = reports.map((_, i) => (keyBase == null ? null : reports.length === 1 ? keyBase : `${keyBase}#${i}`));
+    const res = await tx.query<IncidentRow>(
+      `INSERT INTO incidents AS i (id, code, category, severity, title, description, address, source, reporter_name,
+         reporter_phone, community_id, grid_id, geom, leader_id, due_at, plan_due_at, reported_at, updated_at, idempotency_key)
+       SELECT t.id, t.code, t.category, t.severity, t.title, t.description, t.address, $1, t.reporter_name, t.reporter_phone,
+              t.community_id, t.grid_id, ST_SetSRID(ST_MakePoint(t.lon, t.lat), 4326),
+              CASE WHEN t.severity = 'big' THEN (SELECT c.leader_id FROM communities c WHERE c.id = t.community_id) END,
+              t.due_at, t.plan_due_at, $2, $2, t.idem
+         FROM unnest($3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
+                     $11::text[], $12::int[], $13::int[], $14::float8[], $15::float8[], $16::timestamptz[],
+                     $17::timestamptz[], $18::text[])
+           AS t(id, code, category, severity, title, description, address, reporter_name, reporter_phone, community_id,
+                grid_id, lon, lat, due_at, plan_due_at, idem)
+        ORDER BY t.id
+       RETURNING ${INCIDENT_COLUMNS}`,
+      [
+        ctx.source ?? 'api',
+        now,
+        ids.rows.map((r) => r.id),
+        ids.rows.map((r) => `INC-${stamp}-${String(r.id).padStart(6, '0')}`),
+        reports.map((r) => r.category),
+        reports.map((r) => r.severity),
+        reports.map((r) => r.title),
+        reports.map((r) => r.description),
+        reports.map((r) => r.address ?? null),
+        reports.map((r) => r.reporterName ?? null),
+        reports.map((r) => r.reporterPhone ?? null),
+        located.map((l) => l.communityId),
+        located.map((l) => l.gridId),
+        points.map((p) => p.lon),
+        points.map((p) => p.lat),
+        due.map((d) => d.dueAt.toISOString()),
+        due.map((d) => d.planDueAt?.toISOString() ?? null),
+        keys,
+      ],
+    );
+    const rows = [...res.rows].sort((a, b) => a.id - b.id);
+    await appendReportedEvents(tx, rows, ctx.actor, keys);
+    await auditReported(tx, rows, ctx.actor, ctx.ip ?? null);
+    return rows;
+  }
+
+  async function reportIncident(ctx: CommandContext, cmd: ReportIncidentCommand): Promise<CommandResult> {
+    const scope = `incident.report:${ctx.actor}`;
+    const result = await runIdempotent<IncidentDto>(db, { scope, key: ctx.idempotencyKey, request: cmd }, async (tx) => {
+      const keyBase = ctx.idempotencyKey === undefined ? null : `${scope}|${ctx.idempotencyKey}`;
+      const [row] = await insertReports(tx, ctx, [cmd], keyBase, () => 'body.location');
+      return { status: 201, body: toDto(row, ctx.role) };
+    });
+    notify();
+    return result;
+  }
+
+  /** Up to BATCH_REPORT_MAX reports in one transaction: all are stored, or none (the first bad one is named). */
+  async function reportBatch(ctx: CommandContext, reports: readonly ReportIncidentCommand[]): Promise<CommandResult<{ items: IncidentDto[] }>> {
+    const scope = `incident.report-batch:${ctx.actor}`;
+    const result = await runIdempotent<{ items: IncidentDto[] }>(db, { scope, key: ctx.idempotencyKey, request: reports }, async (tx) => {
+      const keyBase = ctx.idempotencyKey === undefined ? null : `${scope}|${ctx.idempotencyKey}`;
+      const rows = await insertReports(tx, ctx, reports, keyBase, (i) => `body.reports.${i}.location`);
+      return { status: 201, body: { items: rows.map((r) => toDto(r, ctx.role)) } };
+    });
+    notify();
+    return result;
+  }
+
+  // --- state changes --------------------------------------------------------------------------------
+
+  async function applyCommand(
+    ctx: CommandContext,
+    id: number,
+    name: string,
+    body: unknown,
+    expectedVersion: number | undefined,
+    conflictCode: 'ASSIGNMENT_CONFLICT' | 'STALE_VERSION',
+    plan: Planner,
+  ): Promise<CommandResult> {
+    const scope = `incident.${name}:${ctx.actor}`;
+    const result = await runIdempotent<IncidentDto>(db, { scope, key: ctx.idempotencyKey, request: { id, body } }, async (tx) => {
+      const current = await loadIncident(tx, id);
+      if (!current) throw new AppError('NOT_FOUND', `no incident with id ${id}`, 'id');
+      if (expectedVersion !== undefined && expectedVersion !== current.version) throw conflict(conflictCode, current, ctx.role);
+      const now = clock.now();
+      const change = await plan(current, tx, now);
+      if (change.to !== undefined && change.to !== current.status && !canTransition(current.status, change.to)) {
+        throw invalid(current, change.to);
+      }
+      const set: Array<[SettableColumn, unknown]> = Object.entries(change.set).map(([k, v]) => {
+        if (!SETTABLE.has(k as SettableColumn)) throw new Error(`column ${k} is not settable`);
+        return [k as SettableColumn, v instanceof Date ? v.toISOString() : v];
+      });
+      if (change.to !== undefined) set.push(['status', change.to]);
+      const params: unknown[] = [id, current.version, now.toISOString(), ...set.map(([, v]) => v)];
+      const assignments = set.map(([col], i) => `${col} = $${i + 4}`);
+      const updated = await tx.query<IncidentRow>(
+        `UPDATE incidents AS i SET ${[...assignments, 'version = i.version + 1', 'updated_at = $3'].join(', ')}
+          WHERE i.id = $1 AND i.version = $2
+          RETURNING ${INCIDENT_COLUMNS}`,
+        params,
+      );
+      const row = updated.rows[0];
+      if (!row) {
+        // Lost a race: another transaction changed the row between our read and our write.
+        const latest = await loadIncident(tx, id);
+        if (!latest) throw new AppError('NOT_FOUND', `no incident with id ${id}`, 'id');
+        throw conflict(conflictCode, latest, ctx.role);
+      }
+      const commandId = ctx.idempotencyKey === undefined ? null : `${scope}|${ctx.idempotencyKey}`;
+      await appendEvent(tx, {
+        type: change.eventType,
+        entityType: 'incident',
+        entityId: row.id,
+        version: row.version,
+        actor: ctx.actor,
+        reason: change.reason ?? null,
+        commandId,
+        payload: incidentPayload(row, current.status),
+      });
+      await audit(tx, {
+        actor: ctx.actor,
+        action: change.action,
+        entityType: 'incident',
+        entityId: row.id,
+        reason: change.reason ?? null,
+        detail: { from: current.status, to: row.status, version: row.version, ...change.detail },
+        ip: ctx.ip ?? null,
+      });
+      return { status: 200, body: toDto(row, ctx.role) };
+    });
+    notify();
+    return result;
+  }
+
+  async function acceptIncident(ctx: CommandContext, id: number, cmd: AcceptCommand): Promise<CommandResult> {
+    return applyCommand(ctx, id, 'accept', cmd, cmd.expectedVersion, 'STALE_VERSION', (cur, _tx, now) => {
+      requireStatus(cur, ['reported'], 'accepted');
+      return { to: 'accepted', set: { accepted_at: now }, eventType: 'incident.accepted', action: 'incident.accept', reason: cmd.note };
+    });
+  }
+
+  /**
+   * First dispatch needs status `accepted`. Re-assigning an incident that is already assigned or in
+   * progress is allowed only with `expectedVersion` equal to the current version (the dispatcher saw the
+   * current assignment); otherwise it is an ASSIGNMENT_CONFLICT carrying the current state.
+   */
+  async function assignIncident(ctx: CommandContext, id: number, cmd: AssignCommand): Promise<CommandResult> {
+    return applyCommand(ctx, id, 'assign', cmd, cmd.expectedVersion, 'ASSIGNMENT_CONFLICT', async (cur, tx, now) => {
+      if (cur.status === 'assigned' || cur.status === 'in_progress') {
+        if (cmd.expectedVersion === undefined) throw conflict('ASSIGNMENT_CONFLICT', cur, ctx.role);
+      } else if (cur.status !== 'accepted') {
+        throw invalid(cur, 'assigned', cur.status === 'reported' ? `incident ${cur.code} must be accepted before it is assigned` : undefined);
+      }
+      const worker = await tx.query<{ id: number; role: string; on_duty: boolean }>(
+        'SELECT id, role, on_duty FROM people WHERE id = $1',
+        [cmd.workerId],
+      );
+      const w = worker.rows[0];
+      if (!w) throw new AppError('NOT_FOUND', `no person with id ${cmd.workerId}`, 'body.workerId');
+      if (!(ASSIGNABLE_ROLES as readonly string[]).includes(w.role)) {
+        throw new AppError('WORKER_UNAVAILABLE', `person ${w.id} is a ${w.role}; assign a grid worker, volunteer, community staff or cadre`, 'body.workerId');
+      }
+      if (!w.on_duty) throw new AppError('WORKER_UNAVAILABLE', `person ${w.id} is off duty; choose an on-duty candidate`, 'body.workerId');
+      return {
+        to: 'assigned',
+        set: { assignee_id: w.id, assigned_at: now },
+        eventType: 'incident.assigned',
+        action: 'incident.assign',
+        reason: cmd.note,
+        detail: { assigneeId: w.id, previousAssigneeId: cur.assignee_id },
+      };
+    });
+  }
+
+  async function startWork(ctx: CommandContext, id: number, cmd: StartCommand): Promise<CommandResult> {
+    return applyCommand(ctx, id, 'start', cmd, cmd.expectedVersion, 'STALE_VERSION', (cur) => {
+      requireStatus(cur, ['assigned'], 'in_progress');
+      requireHandler(ctx, cur);
+      return { to: 'in_progress', set: {}, eventType: 'incident.started', action: 'incident.start', reason: cmd.note };
+    });
+  }
+
+  async function resolve(ctx: CommandContext, id: number, cmd: ResolveCommand): Promise<CommandResult> {
+    return applyCommand(ctx, id, 'resolve', cmd, cmd.expectedVersion, 'STALE_VERSION', (cur, _tx, now) => {
+      requireStatus(cur, ['in_progress'], 'resolved');
+      requireHandler(ctx, cur);
+      return { to: 'resolved', set: { resolved_by: ctx.actor, resolved_at: now }, eventType: 'incident.resolved', action: 'incident.resolve', reason: cmd.note };
+    });
+  }
+
+  /** 核查 by someone other than the handler. A failed check sends the case back (返工) and counts it. */
+  async function verify(ctx: CommandContext, id: number, cmd: VerifyCommand): Promise<CommandResult> {
+    return applyCommand(ctx, id, 'verify', cmd, cmd.expectedVersion, 'STALE_VERSION', (cur, _tx, now) => {
+      requireStatus(cur, ['resolved'], cmd.passed ? 'verified' : 'in_progress');
+      const isHandler = cur.resolved_by === ctx.actor || (ctx.personId != null && ctx.personId === cur.assignee_id);
+      if (isHandler) throw invalid(cur, 'verified', `incident ${cur.code} must be verified by someone other than its handler`);
+      if (cmd.passed) {
+        return { to: 'verified', set: { verified_by: ctx.actor, verified_at: now }, eventType: 'incident.verified', action: 'incident.verify', reason: cmd.note };
+      }
+      return {
+        to: 'in_progress',
+        set: { rework_count: cur.rework_count + 1, resolved_by: null, resolved_at: null },
+        eventType: 'incident.reworked',
+        action: 'incident.rework',
+        reason: cmd.note,
+        detail: { reworkCount: cur.rework_count + 1 },
+      };
+    });
+  }
+
+  /** 结案. Every case gets an answer (件件有回音): a reply must exist or come with the command. */
+  async function close(ctx: CommandContext, id: number, cmd: CloseCommand): Promise<CommandResult> {
+    return applyCommand(ctx, id, 'close', cmd, cmd.expectedVersion, 'STALE_VERSION', (cur, _tx, now) => {
+      requireStatus(cur, ['verified'], 'closed');
+      if (cur.reply == null && cmd.reply === undefined) {
+        throw invalid(cur, 'closed', `incident ${cur.code} has no reply to the reporter yet; send one with the close command (body.reply)`);
+      }
+      const set: Change['set'] = { closed_at: now };
+      if (cmd.reply !== undefined) Object.assign(set, { reply: cmd.reply, replied_at: now });
+      return { to: 'closed', set, eventType: 'incident.closed', action: 'incident.close' };
+    });
+  }
+
+  async function reject(ctx: CommandContext, id: number, cmd: RejectCommand): Promise<CommandResult> {
+    return applyCommand(ctx, id, 'reject', cmd, cmd.expectedVersion, 'STALE_VERSION', (cur, _tx, now) => {
+      requireStatus(cur, ['reported'], 'rejected');
+      return { to: 'rejected', set: { closed_at: now }, eventType: 'incident.rejected', action: 'incident.reject', reason: cmd.reason };
+    });
+  }
+
+  /** 督办 by a person (the escalation job uses escalateToLevel). */
+  async function escalate(ctx: CommandContext, id: number, cmd: EscalateCommand): Promise<CommandResult> {
+    return applyCommand(ctx, id, 'escalate', cmd, cmd.expectedVersion, 'STALE_VERSION', (cur, _tx, now) => {
+      requireStatus(cur, OPEN_STATUSES, 'escalated');
+      return {
+        set: { escalation_level: cur.escalation_level + 1, escalated_at: now },
+        eventType: 'incident.escalated',
+        action: 'incident.escalate',
+        reason: cmd.reason,
+        detail: { level: cur.escalation_level + 1 },
+      };
+    });
+  }
+
+  /**
+   * Raises the escalation level to `level` if it is lower (idempotent per level: running twice does
+   * nothing the second time). Returns null when there was nothing to do or someone else changed the row.
+   */
+  async function escalateToLevel(ctx: CommandContext, id: number, level: number, expectedVersion: number, reason: string): Promise<IncidentDto | null> {
+    try {
+      const res = await applyCommand(ctx, id, 'escalate-auto', { level }, expectedVersion, 'STALE_VERSION', (cur, _tx, now) => {
+        if (!OPEN_STATUSES.includes(cur.status) || cur.escalation_level >= level) throw new AppError('STALE_VERSION', 'nothing to escalate');
+        return {
+          set: { escalation_level: level, escalated_at: now },
+          eventType: 'incident.escalated',
+          action: 'incident.escalate',
+          reason,
+          detail: { level },
+        };
+      });
+      return res.body;
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'STALE_VERSION') return null;
+      throw err;
+    }
+  }
+
+  /** 大事有措施: the plan of a big matter. */
+  async function setPlan(ctx: CommandContext, id: number, cmd: PlanCommand): Promise<CommandResult> {
+    return applyCommand(ctx, id, 'plan', cmd, cmd.expectedVersion, 'STALE_VERSION', (cur) => {
+      requireStatus(cur, OPEN_STATUSES, 'planned');
+      if (cur.severity !== 'big') throw new AppError('VALIDATION_ERROR', `incident ${cur.code} is a small matter; plans are for big matters`, 'body.plan');
+      return { set: { plan: cmd.plan }, eventType: 'incident.updated', action: 'incident.plan', detail: { planLength: cmd.plan.length } };
+    });
+  }
+
+  /** 领导包案: a leader owns a big case. */
+  async function assignLeader(ctx: CommandContext, id: number, cmd: LeaderCommand): Promise<CommandResult> {
+    return applyCommand(ctx, id, 'leader', cmd, cmd.expectedVersion, 'STALE_VERSION', async (cur, tx) => {
+      requireStatus(cur, OPEN_STATUSES, 'led');
+      if (cur.severity !== 'big') throw new AppError('VALIDATION_ERROR', `incident ${cur.code} is a small matter; leaders own big matters`, 'body.leaderId');
+      const p = await tx.query<{ id: number; role: string }>('SELECT id, role FROM people WHERE id = $1', [cmd.leaderId]);
+      const leader = p.rows[0];
+      if (!leader) throw new AppError('NOT_FOUND', `no person with id ${cmd.leaderId}`, 'body.leaderId');
+      if (!(LEADER_ROLES as readonly string[]).includes(leader.role)) {
+        throw new AppError('VALIDATION_ERROR', `person ${leader.id} is a ${leader.role}; a case leader is a street leader, cadre or community secretary`, 'body.leaderId');
+      }
+      return { set: { leader_id: leader.id }, eventType: 'incident.updated', action: 'incident.leader', detail: { leaderId: leader.id } };
+    });
+  }
+
+  /** 件件有回音: the answer to the reporter (any time, also for rejected reports). */
+  async function reply(ctx: CommandContext, id: number, cmd: ReplyCommand): Promise<CommandResult> {
+    return applyCommand(ctx, id, 'reply', cmd, cmd.expectedVersion, 'STALE_VERSION', (_cur, _tx, now) => ({
+      set: { reply: cmd.reply, replied_at: now },
+      eventType: 'incident.replied',
+      action: 'incident.reply',
+    }));
+  }
+
+  /** The reporter's satisfaction (1–5), once, after the case is closed or rejected. */
+  async function rate(ctx: CommandContext, id: number, cmd: RatingCommand): Promise<CommandResult> {
+    return applyCommand(ctx, id, 'rating', cmd, cmd.expectedVersion, 'STALE_VERSION', (cur) => {
+      requireStatus(cur, ['closed', 'rejected'], 'rated');
+      if (cur.satisfaction != null) throw invalid(cur, 'rated', `incident ${cur.code} is already rated (${cur.satisfaction})`);
+      return { set: { satisfaction: cmd.satisfaction }, eventType: 'incident.rated', action: 'incident.rate', detail: { satisfaction: cmd.satisfaction } };
+    });
+  }
+
+  return {
+    reportIncident,
+    reportBatch,
+    acceptIncident,
+    assignIncident,
+    startWork,
+    resolve,
+    verify,
+    close,
+    reject,
+    escalate,
+    escalateToLevel,
+    setPlan,
+    assignLeader,
+    reply,
+    rate,
+  };
+}
+
+export type IncidentService = ReturnType<typeof createIncidentService>;
