@@ -15,6 +15,7 @@ import type { Clock } from './clock';
 import { createReadiness, type Readiness } from './readiness';
 import { healthRoutes } from './http/health-routes';
 import { errorHandler, notFoundHandler } from './http/error-handler';
+import { createRealtime, REALTIME_RECOVERY_WINDOW_MS } from './realtime/create-realtime';
 import { layerRoutes } from './layers/layer-routes';
 import { basemapRoutes } from './basemap/basemap-routes';
 import { installAuth } from './auth/create-auth';
@@ -51,7 +52,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   const server = http.createServer(app);
-  const io = new SocketServer(server, { maxHttpBufferSize: 1e5, serveClient: false });
+  const io = new SocketServer(server, {
+    maxHttpBufferSize: 1e5,
+    serveClient: false,
+    // Fast path only (ENGINEERING.md §3): clients always resync from their last event id after a reconnect.
+    connectionStateRecovery: { maxDisconnectionDuration: REALTIME_RECOVERY_WINDOW_MS, skipMiddlewares: false },
+  });
   const readiness = createReadiness(db);
   const starters: Array<() => Promise<void>> = [];
   const stoppers: Array<() => Promise<void>> = [];
@@ -65,6 +71,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.use(healthRoutes(db, readiness, config.NODE_ID));
 
   // --- realtime: events, outbox publisher, socket handlers ----------------------------------------------
+  const realtime = createRealtime({ db, io, config, logger, clock: deps.clock });
+  app.use('/api/live', realtime.router);
+  starters.push(() => realtime.start());
+  stoppers.push(() => realtime.stop());
 
   // --- map layers and basemap ---------------------------------------------------------------------------
   app.use(layerRoutes({ db, clock: deps.clock }));
