@@ -11,6 +11,7 @@ import { csrfMiddleware, sessionMiddleware, type AuthContext } from './session-m
 import { authRoutes, type AuthRouteOptions } from './auth-routes';
 import { installSocketAuth, sessionRoom, startSocketSweeper, sweepSocketSessions } from './socket-auth';
 import { ensureDemoUsers, printDemoUsers } from './demo-users';
+import { privacyRoutes } from '../privacy/privacy-routes';
 
 export interface AuthOptions extends AuthRouteOptions {
   /** How often connected sockets' sessions are re-checked (ms). */
@@ -44,6 +45,7 @@ export function installAuth(
   app.use('/api', sessionMiddleware(ctx), csrfMiddleware(ctx));
   const endSession = (sessionId: string) => io.in(sessionRoom(sessionId)).disconnectSockets(true);
   app.use('/api/auth', authRoutes(ctx, { ...opts, onSessionEnded: endSession }));
+  app.use('/api/privacy', privacyRoutes(deps.db));
   installSocketAuth(io, ctx);
   const stopSweeper = startSocketSweeper(io, ctx, deps.logger, opts.socketSweepMs ?? 60_000);
   const auth: Auth = {
