@@ -19,6 +19,7 @@ import { createRealtime, REALTIME_RECOVERY_WINDOW_MS } from './realtime/create-r
 import { layerRoutes } from './layers/layer-routes';
 import { basemapRoutes } from './basemap/basemap-routes';
 import { installAuth } from './auth/create-auth';
+import { insightRoutes } from './insight/insight-routes';
 
 export interface AppDeps {
   db: Db;
@@ -85,6 +86,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   // --- walking network, coverage, what-if ---------------------------------------------------------------
 
   // --- insight: hotspots, rankings, exports -------------------------------------------------------------
+  app.use(insightRoutes({ db, clock: deps.clock }));
 
   // --- static client (built by `vite build`) -------------------------------------------------------------
   if (existsSync(CLIENT_DIST)) {
