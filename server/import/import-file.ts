@@ -1,0 +1,124 @@
+// importFile: one file into one layer, all or nothing. Reading and per-feature checks happen first (no
+// database work for a broken file); then one transaction validates every geometry with ST_IsValidReason,
+// optionally clears the layer, inserts, and records one event and one audit row. Any error rolls it all back.
+import path from 'node:path';
+import { z } from 'zod';
+import type { Geometry } from 'geojson';
+import type { Db } from '../db/db';
+import { sqlState } from '../db/db';
+import { AppError, isAppError } from '../../common/errors';
+import { appendEvent } from '../events/append-event';
+import { audit } from '../audit/audit';
+import { converterFor } from './crs';
+import { readCsv } from './csv-reader';
+import { findInvalid } from './db-validate';
+import { checkAndConvert, invalidGeometry } from './geometry-check';
+import { readGeoJson } from './geojson-reader';
+import { LAYERS, type ReadyFeature } from './layers';
+import { readShapefile } from './shapefile-reader';
+import { IMPORT_CRSS, IMPORT_FORMATS, IMPORT_LAYERS, type ImportFormat, type ImportReport, type RawFeature } from './types';
+
+export const ImportFileOptionsSchema = z.object({
+  file: z.string().min(1),
+  layer: z.enum(IMPORT_LAYERS),
+  /** Omitted = WGS84; giving it explicitly also vouches for a shapefile that has no .prj. */
+  crs: z.enum(IMPORT_CRSS).optional(),
+  format: z.enum(IMPORT_FORMATS).optional(),
+  /** Delete the layer's existing rows first (same transaction). */
+  replace: z.boolean().optional(),
+  /** Who is importing, for the event and audit rows. */
+  actor: z.string().min(1).optional(),
+}).strict();
+export type ImportFileOptions = z.input<typeof ImportFileOptionsSchema>;
+
+export function formatOf(file: string): ImportFormat {
+  const lower = file.toLowerCase();
+  if (lower.endsWith('.geojson') || lower.endsWith('.json')) return 'geojson';
+  if (lower.endsWith('.csv')) return 'csv';
+  if (lower.endsWith('.shp')) return 'shapefile';
+  if (lower.endsWith('.pbf')) throw new AppError('VALIDATION_ERROR', 'an OSM PBF file is imported with --source osm (importOsmPbf), not into one layer', 'file');
+  throw new AppError('VALIDATION_ERROR', `cannot tell the format of ${path.basename(file)}: use .geojson/.json, .csv or .shp (or --format)`, 'file');
+}
+
+/** Maps a constraint or data error from the database to a coded error a person can act on. */
+export function dbImportError(err: unknown): unknown {
+  if (isAppError(err)) return err;
+  const state = sqlState(err);
+  const e = err as { message?: string; detail?: string; constraint?: string };
+  const detail = [e.message, e.detail].filter(Boolean).join(' — ');
+  if (state === '23505') return new AppError('IMPORT_FAILED', `duplicate key: ${detail}. Nothing was imported; use --replace to replace the layer, or give unique codes`, undefined, { sqlstate: state });
+  if (state === '23503') return new AppError('IMPORT_FAILED', `rows are referenced by or refer to missing rows: ${detail}. Nothing was imported`, undefined, { sqlstate: state });
+  if (state?.startsWith('23') || state?.startsWith('22') || state === 'XX000') return new AppError('IMPORT_FAILED', `the database rejected the data: ${detail}. Nothing was imported`, undefined, { sqlstate: state });
+  // Anything else (e.g. the database went away) keeps its own meaning and code.
+  return err;
+}
+
+export async function importFile(db: Db, options: ImportFileOptions): Promise<ImportReport> {
+  const started = Date.now();
+  const parsed = ImportFileOptionsSchema.safeParse(options);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new AppError('VALIDATION_ERROR', `${issue.path.join('.')}: ${issue.message}`, issue.path.join('.'));
+  }
+  const opts = parsed.data;
+  const crs = opts.crs ?? 'wgs84';
+  const format = opts.format ?? formatOf(opts.file);
+  const def = LAYERS[opts.layer];
+  const base = path.basename(opts.file);
+  const warnings: string[] = [];
+
+  let raw: RawFeature[];
+  if (format === 'geojson') raw = await readGeoJson(opts.file);
+  else if (format === 'csv') {
+    if (!def.geomTypes.includes('Point')) throw new AppError('VALIDATION_ERROR', `a CSV holds points; layer ${opts.layer} needs ${def.geomTypes.join('/')}`, 'layer');
+    raw = await readCsv(opts.file, def.required);
+  } else {
+    const shp = await readShapefile(opts.file, { crsExplicit: opts.crs !== undefined });
+    raw = shp.features;
+    warnings.push(...shp.warnings);
+  }
+  if (raw.length === 0) throw new AppError('IMPORT_FAILED', `${base} has no features`, 'file');
+
+  const convert = converterFor(crs);
+  const known = new Set(Object.keys(def.props.shape));
+  const ignored = new Set<string>();
+  const ready: ReadyFeature<Record<string, unknown>>[] = raw.map((f) => {
+    const ref = { index: f.index, ...(f.id !== undefined ? { id: f.id } : {}) };
+    let geometry: Geometry | string = checkAndConvert(f.geometry, def.geomTypes, ref, convert);
+    if (def.shape) geometry = def.shape(geometry);
+    if (typeof geometry === 'string') throw invalidGeometry(ref, geometry);
+    const props = def.props.safeParse(f.properties);
+    if (!props.success) {
+      const issue = props.error.issues[0];
+      const key = issue.path.join('.');
+      throw new AppError('VALIDATION_ERROR', `feature #${f.index}${f.id !== undefined ? ` (id ${JSON.stringify(f.id)})` : ''}: attribute "${key}": ${issue.message}`, `features[${f.index}].properties.${key}`, { index: f.index, ...(f.id !== undefined ? { id: f.id } : {}) });
+    }
+    for (const k of Object.keys(f.properties)) if (!known.has(k)) ignored.add(k);
+    return { index: f.index, geometry, props: props.data as Record<string, unknown> };
+  });
+  if (ignored.size > 0) warnings.push(`attributes not used by layer ${opts.layer} were ignored: ${[...ignored].sort().join(', ')}`);
+  if (crs !== 'wgs84') warnings.push(`coordinates converted from ${crs.toUpperCase()} to WGS84`);
+
+  let imported: Record<string, number>;
+  try {
+    imported = await db.transaction(async (tx) => {
+      const invalid = await findInvalid(tx, ready);
+      if (invalid.length > 0) {
+        const first = invalid[0];
+        const f = raw[first.index];
+        const err = invalidGeometry({ index: first.index, ...(f.id !== undefined ? { id: f.id } : {}) }, `invalid geometry: ${first.reason}${invalid.length > 1 ? ` (and ${invalid.length - 1} more invalid feature(s))` : ''}`);
+        throw new AppError('INVALID_GEOMETRY', err.message, err.field, { index: first.index, reason: first.reason, invalid: invalid.slice(0, 50) });
+      }
+      if (opts.replace) for (const sql of def.clear) await tx.query(sql);
+      const counts = await def.insert(tx, ready, { codePrefix: `imp:${base}`, source: `import:${base}` });
+      const actor = opts.actor ?? 'cli:import';
+      const payload = { file: base, format, layer: opts.layer, crs, replace: opts.replace ?? false, imported: counts };
+      await appendEvent(tx, { type: 'layer.imported', entityType: 'layer', entityId: opts.layer, actor, payload });
+      await audit(tx, { actor, action: 'import.file', entityType: 'layer', entityId: opts.layer, detail: payload });
+      return counts;
+    });
+  } catch (err) {
+    throw dbImportError(err);
+  }
+  return { file: opts.file, format, layer: opts.layer, crs, imported, skipped: {}, warnings, durationMs: Date.now() - started };
+}

@@ -1,0 +1,116 @@
+// Turns walkable lines into graph topology: a vertex wherever a line ends or two lines share a node, one
+// edge per stretch between vertices, keeping the line's geometry. Used by the OSM import (node ids = OSM node
+// ids) and by the line import (node ids assigned per distinct coordinate). Lengths are measured by the
+// database (ST_Length on geography) when the edges are inserted, so both backends agree to the millimetre.
+import type { Position } from 'geojson';
+import type { Queryable } from '../db/db';
+import { WALK_SPEED_MPS } from '../../common/domain';
+
+/** Steps are walked at half speed (a common pedestrian-routing assumption, e.g. OSRM's foot profile is slower on steps). */
+export const STEPS_SPEED_FACTOR = 0.5;
+
+export interface WalkWay {
+  /** Node ids along the way, same length as `coords`. */
+  nodes: number[];
+  coords: Position[];
+  kind: string;
+  name: string | null;
+  sourceId: string | null;
+  /** 1: walkable only forwards; -1: only backwards; 0: both ways. */
+  oneway: 0 | 1 | -1;
+}
+
+export interface WalkEdgeDraft {
+  source: number;
+  target: number;
+  coords: Position[];
+  kind: string;
+  name: string | null;
+  sourceId: string | null;
+  forwardOnly: boolean;
+}
+
+/** Splits ways at shared nodes and ends. Returns the vertices used by edges and the edges. */
+export function splitWays(ways: readonly WalkWay[]): { vertices: Map<number, Position>; edges: WalkEdgeDraft[] } {
+  const uses = new Map<number, number>();
+  for (const w of ways) for (const n of w.nodes) uses.set(n, (uses.get(n) ?? 0) + 1);
+  const vertices = new Map<number, Position>();
+  const edges: WalkEdgeDraft[] = [];
+  for (const w0 of ways) {
+    // A way walkable only backwards is stored reversed, so "forward only" is the one flag the edge needs.
+    const w = w0.oneway === -1 ? { ...w0, nodes: [...w0.nodes].reverse(), coords: [...w0.coords].reverse() } : w0;
+    if (w.nodes.length < 2) continue;
+    const last = w.nodes.length - 1;
+    const cut: number[] = [0];
+    for (let i = 1; i < last; i++) if ((uses.get(w.nodes[i]) ?? 0) > 1) cut.push(i);
+    cut.push(last);
+    for (let k = 0; k + 1 < cut.length; k++) {
+      const a = cut[k];
+      const b = cut[k + 1];
+      // A stretch that starts and ends on the same node (a closed way with no other junction) is split at
+      // its middle vertex, so no edge is a self-loop.
+      const pieces: [number, number][] = [];
+      if (w.nodes[a] === w.nodes[b] && b - a >= 2) {
+        const mid = a + Math.floor((b - a) / 2);
+        pieces.push([a, mid], [mid, b]);
+      } else if (w.nodes[a] !== w.nodes[b]) {
+        pieces.push([a, b]);
+      }
+      for (const [s, t] of pieces) {
+        vertices.set(w.nodes[s], w.coords[s]);
+        vertices.set(w.nodes[t], w.coords[t]);
+        edges.push({
+          source: w.nodes[s],
+          target: w.nodes[t],
+          coords: w.coords.slice(s, t + 1),
+          kind: w.kind,
+          name: w.name,
+          sourceId: w.sourceId,
+          forwardOnly: w.oneway !== 0,
+        });
+      }
+    }
+  }
+  return { vertices, edges };
+}
+
+const BATCH = 4000;
+
+/** Inserts vertices and edges; length_m from geography, cost_s = length / walking speed (steps slower). */
+export async function insertWalkGraph(
+  tx: Queryable,
+  graph: { vertices: Map<number, Position>; edges: WalkEdgeDraft[] },
+): Promise<{ nodes: number; edges: number }> {
+  const nodeRows = [...graph.vertices].map(([id, c]) => ({ id, x: c[0], y: c[1] }));
+  for (let i = 0; i < nodeRows.length; i += BATCH) {
+    await tx.query(
+      `INSERT INTO walk_nodes (id, geom)
+       SELECT r.id, ST_SetSRID(ST_MakePoint(r.x, r.y), 4326)
+         FROM json_to_recordset($1::json) AS r(id bigint, x float8, y float8)`,
+      [JSON.stringify(nodeRows.slice(i, i + BATCH))],
+    );
+  }
+  let edges = 0;
+  for (let i = 0; i < graph.edges.length; i += BATCH) {
+    const rows = graph.edges.slice(i, i + BATCH).map((e) => ({
+      s: e.source,
+      t: e.target,
+      k: e.kind,
+      n: e.name,
+      sid: e.sourceId,
+      f: e.forwardOnly,
+      v: WALK_SPEED_MPS * (e.kind === 'steps' ? STEPS_SPEED_FACTOR : 1),
+      g: JSON.stringify({ type: 'LineString', coordinates: e.coords }),
+    }));
+    const res = await tx.query(
+      `INSERT INTO walk_edges (source, target, kind, name, length_m, cost_s, reverse_cost_s, source_id, geom)
+       SELECT r.s, r.t, r.k, r.n, l.len, l.len / r.v, CASE WHEN r.f THEN -1 ELSE l.len / r.v END, r.sid, l.geom
+         FROM json_to_recordset($1::json) AS r(s bigint, t bigint, k text, n text, sid text, f boolean, v float8, g text)
+         CROSS JOIN LATERAL (SELECT g1.geom, ST_Length(g1.geom::geography) AS len
+                               FROM (SELECT ST_SetSRID(ST_GeomFromGeoJSON(r.g), 4326) AS geom) g1) l`,
+      [JSON.stringify(rows)],
+    );
+    edges += res.rowCount;
+  }
+  return { nodes: nodeRows.length, edges };
+}
