@@ -45,6 +45,8 @@ export interface EventPublisher {
    * Synchronous on purpose: a caller that reads it and joins rooms in the same turn misses nothing.
    */
   recentAfter(afterId: number): LiveEvent[] | null;
+  /** Resolves once start() has loaded the cursor: syncs wait for it (before that the cursor means nothing). */
+  readonly ready: Promise<void>;
   /** Called after each pushed batch (KPI recompute, metrics). */
   onPushed(listener: (events: readonly LiveEvent[]) => void): void;
   readonly stats: { batches: number; events: number; slowDisconnects: number };
@@ -72,6 +74,10 @@ export function createEventPublisher(opts: EventPublisherOptions): EventPublishe
   let current: Promise<void> = Promise.resolve();
   const listeners: Array<(events: readonly LiveEvent[]) => void> = [];
   const stats = { batches: 0, events: 0, slowDisconnects: 0 };
+  let markReady: () => void = () => undefined;
+  const ready = new Promise<void>((resolve) => {
+    markReady = resolve;
+  });
 
   function emitBatch(events: StoredEvent[]): void {
     // One packet per room: Socket.IO encodes a broadcast once for all its members.
@@ -157,6 +163,7 @@ export function createEventPublisher(opts: EventPublisherOptions): EventPublishe
 
   return {
     stats,
+    ready,
     get cursor() {
       return cursor;
     },
@@ -166,6 +173,7 @@ export function createEventPublisher(opts: EventPublisherOptions): EventPublishe
       ring.length = 0;
       ringFloor = cursor;
       stopped = false;
+      markReady();
       pollTimer = setInterval(tick, pollMs);
       pollTimer.unref();
       backlogTimer = setInterval(checkBacklogs, 1000);

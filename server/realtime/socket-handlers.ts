@@ -50,6 +50,7 @@ export async function syncSocket(
   deps: Pick<SocketHandlerDeps, 'db' | 'publisher' | 'clock'>,
 ): Promise<EventsSyncAck> {
   const { db, publisher, clock } = deps;
+  await publisher.ready;
   const out: LiveEvent[] = [];
   let last = afterId;
   let fetched = 0;
