@@ -20,6 +20,8 @@ import { layerRoutes } from './layers/layer-routes';
 import { basemapRoutes } from './basemap/basemap-routes';
 import { installAuth } from './auth/create-auth';
 import { insightRoutes } from './insight/insight-routes';
+import { CoverageEngine } from './coverage/coverage-engine';
+import { coverageRoutes } from './coverage/coverage-routes';
 
 export interface AppDeps {
   db: Db;
@@ -84,6 +86,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
   // --- incidents, dispatch, Open311 ---------------------------------------------------------------------
 
   // --- walking network, coverage, what-if ---------------------------------------------------------------
+  // One engine per process: the walking graph and per-type times stay in memory until the data changes.
+  const coverageEngine = new CoverageEngine(db);
+  app.use('/api/coverage', coverageRoutes({ db, engine: coverageEngine, clock: deps.clock }));
 
   // --- insight: hotspots, rankings, exports -------------------------------------------------------------
   app.use(insightRoutes({ db, clock: deps.clock }));

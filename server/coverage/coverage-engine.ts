@@ -5,6 +5,7 @@ import type { Queryable } from '../db/db';
 import { FACILITY_TYPES, type FacilityType } from '../../common/domain';
 import { loadWalkGraph, type WalkGraph } from '../walk/walk-graph';
 import { timeAtPoint, timeFieldFromPoints, type TimeField } from '../walk/dijkstra';
+import { loadEdgeGeometry, type EdgeGeometry } from './isochrones';
 import {
   dataFingerprint, loadAreaNames, loadBuildings, loadFacilities,
   type AreaNames, type BuildingSet, type FacilityPoint,
@@ -70,6 +71,7 @@ export class CoverageEngine {
   private checkedAt = -Infinity;
   private types = new Map<FacilityType, TypeCoverage>();
   private loading: Promise<CoverageState> | null = null;
+  private geometry: { graph: WalkGraph; geom: Promise<EdgeGeometry> } | null = null;
   private readonly recheckMs: number;
   private readonly now: () => number;
   /** Bumped on every rebuild: what-if answers and ring caches carry it. */
@@ -129,6 +131,15 @@ export class CoverageEngine {
       this.types.set(type, coverage);
     }
     return { state, coverage };
+  }
+
+  /** Edge geometries for rings, loaded once per network. */
+  async edgeGeometry(): Promise<EdgeGeometry> {
+    const { graph } = await this.getState();
+    if (!this.geometry || this.geometry.graph !== graph) {
+      this.geometry = { graph, geom: loadEdgeGeometry(this.db, graph) };
+    }
+    return this.geometry.geom;
   }
 
   /** Full recompute of every facility type (benchmarks; warm-up after an import). */

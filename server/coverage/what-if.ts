@@ -1,0 +1,133 @@
+// What-if: the base facilities with some added, moved or removed; only the changed types are recomputed.
+// Adding sites to a type is incremental (a bounded search from the new sites, taking the minimum with the
+// cached field); moving or removing recomputes that type with the 15-minute cutoff (typed arrays: fast).
+import { AppError } from '../../common/errors';
+import { LIFE_CIRCLE_MINUTES, type FacilityType } from '../../common/domain';
+import { snapPoints } from '../walk/snap-buildings';
+import type { Queryable } from '../db/db';
+import type { FacilityPoint } from './coverage-data';
+import { computeTypeCoverage, type CoverageEngine, type TypeCoverage } from './coverage-engine';
+import { coverageSummary, type AreaFigures, type CoverageSummary } from './coverage-figures';
+import { ringLines } from './isochrones';
+import type { ScenarioChange } from './coverage-schemas';
+
+/** Figures and rings need nothing beyond the largest life circle. */
+export const WHAT_IF_CUTOFF_S = 15 * 60;
+/** A site this far from any walkable edge cannot be placed (it would float off the network). */
+export const MAX_SNAP_M = 500;
+
+export interface TypeWhatIf {
+  type: FacilityType;
+  mode: 'incremental' | 'recompute';
+  facilities: Array<{ id: number; name: string; lon: number; lat: number; virtual: boolean }>;
+  /** Street figures per life circle: base and scenario. */
+  bands: Array<{ minutes: number; base: AreaFigures; scenario: AreaFigures; residentsGained: number; residentsLost: number }>;
+  /** Full tables for the 15-minute circle (communities, grids, straight-line comparison). */
+  summary15: CoverageSummary;
+  rings?: Array<{ minutes: number; geometry: { type: 'MultiLineString'; coordinates: number[][][] } }>;
+}
+
+export interface WhatIfResult {
+  dataVersion: number;
+  types: TypeWhatIf[];
+  serverMs: number;
+}
+
+/** Applies the changes to the base facility list; added sites get negative ids. */
+async function applyChanges(
+  q: Queryable,
+  base: readonly FacilityPoint[],
+  changes: readonly ScenarioChange[],
+  edgeIndex: ReadonlyMap<number, number>,
+): Promise<{ byType: Map<FacilityType, { list: FacilityPoint[]; added: FacilityPoint[]; onlyAdds: boolean }> }> {
+  const byId = new Map(base.map((f) => [f.id, f]));
+  const placed = changes.flatMap((c, i) => (c.op === 'remove' ? [] : [{ i, lon: c.lon, lat: c.lat }]));
+  const snapped = await snapPoints(q, placed);
+  const snapOf = new Map(snapped.map((s) => [placed[s.index].i, s]));
+  const touched = new Map<FacilityType, { removed: Set<number>; moved: Map<number, FacilityPoint>; added: FacilityPoint[] }>();
+  const entry = (t: FacilityType) => {
+    let e = touched.get(t);
+    if (!e) { e = { removed: new Set(), moved: new Map(), added: [] }; touched.set(t, e); }
+    return e;
+  };
+  let nextVirtual = -1;
+  changes.forEach((c, i) => {
+    let point: FacilityPoint['at'] = null;
+    if (c.op !== 'remove') {
+      const s = snapOf.get(i);
+      const edge = s ? edgeIndex.get(s.edgeId) : undefined;
+      if (!s || edge === undefined || s.distanceM > MAX_SNAP_M) {
+        throw new AppError('VALIDATION_ERROR', `changes[${i}]: the site is more than ${MAX_SNAP_M} m from any walkable path; place it nearer a street`, `body.changes.${i}`);
+      }
+      point = { edge, fraction: s.fraction };
+    }
+    if (c.op === 'add') {
+      const id = nextVirtual--;
+      entry(c.type).added.push({ id, code: `what-if${id}`, type: c.type, name: c.name ?? `new ${c.type}`, lon: c.lon, lat: c.lat, at: point, snapDistanceM: snapOf.get(i)!.distanceM });
+      return;
+    }
+    const f = byId.get(c.facilityId);
+    if (!f) throw new AppError('NOT_FOUND', `changes[${i}]: facility ${c.facilityId} does not exist`, `body.changes.${i}.facilityId`);
+    if (c.op === 'remove') entry(f.type).removed.add(f.id);
+    else entry(f.type).moved.set(f.id, { ...f, lon: c.lon, lat: c.lat, at: point, snapDistanceM: snapOf.get(i)!.distanceM });
+  });
+  const byType = new Map<FacilityType, { list: FacilityPoint[]; added: FacilityPoint[]; onlyAdds: boolean }>();
+  for (const [type, e] of touched) {
+    const kept = base
+      .filter((f) => f.type === type && !e.removed.has(f.id))
+      .map((f) => e.moved.get(f.id) ?? f);
+    byType.set(type, { list: [...kept, ...e.added], added: e.added, onlyAdds: e.removed.size === 0 && e.moved.size === 0 });
+  }
+  return { byType };
+}
+
+export interface WhatIfOptions {
+  rings?: boolean;
+}
+
+export async function evaluateWhatIf(
+  db: Queryable,
+  engine: CoverageEngine,
+  changes: readonly ScenarioChange[],
+  opts: WhatIfOptions = {},
+): Promise<WhatIfResult> {
+  const t0 = performance.now();
+  const state = await engine.getState();
+  const { byType } = await applyChanges(db, state.facilities, changes, state.graph.edgeIndex);
+  const geom = opts.rings === false ? null : await engine.edgeGeometry();
+  const types: TypeWhatIf[] = [];
+  for (const [type, plan] of byType) {
+    const { coverage: base } = await engine.typeCoverage(type);
+    const scenario: TypeCoverage = plan.onlyAdds
+      ? computeTypeCoverage(state, type, plan.list, WHAT_IF_CUTOFF_S, base, plan.added)
+      : computeTypeCoverage(state, type, plan.list, WHAT_IF_CUTOFF_S);
+    const bands = LIFE_CIRCLE_MINUTES.map((minutes) => {
+      const limit = minutes * 60;
+      const b = coverageSummary(type, minutes, state.buildings, base.buildingTimeS, base.facilities, state.names).street;
+      const s = coverageSummary(type, minutes, state.buildings, scenario.buildingTimeS, plan.list, state.names).street;
+      let gained = 0, lost = 0;
+      for (let i = 0; i < state.buildings.count; i++) {
+        const was = base.buildingTimeS[i] <= limit, now = scenario.buildingTimeS[i] <= limit;
+        if (now && !was) gained += state.buildings.residents[i];
+        if (was && !now) lost += state.buildings.residents[i];
+      }
+      return { minutes, base: b, scenario: s, residentsGained: gained, residentsLost: lost };
+    });
+    types.push({
+      type,
+      mode: plan.onlyAdds ? 'incremental' : 'recompute',
+      facilities: plan.list.map((f) => ({ id: f.id, name: f.name, lon: f.lon, lat: f.lat, virtual: f.id < 0 })),
+      bands,
+      summary15: coverageSummary(type, 15, state.buildings, scenario.buildingTimeS, plan.list, state.names),
+      ...(geom
+        ? {
+            rings: ringLines(state.graph, geom, scenario.field, LIFE_CIRCLE_MINUTES).map((r) => ({
+              minutes: r.minutes,
+              geometry: { type: 'MultiLineString' as const, coordinates: r.lines },
+            })),
+          }
+        : {}),
+    });
+  }
+  return { dataVersion: engine.version, types, serverMs: performance.now() - t0 };
+}
