@@ -6,7 +6,9 @@ import { z } from 'zod';
 import { AppError } from '../../common/errors';
 import { parseOrThrow } from '../http/validate';
 import { audit } from '../audit/audit';
-import { actorOf, getIdentity, type Identity } from './identity';
+import { actorOf, getIdentity, requireRole, type Identity } from './identity';
+import { UsernameSchema } from './users';
+import { consumePairingKey, issuePairingKey } from './wall-pairing';
 import { burnVerifyTime, verifyPassword } from './passwords';
 import { findUserByUsername } from './users';
 import { createSession, deleteSession } from './sessions';
@@ -21,6 +23,9 @@ export interface AuthRouteOptions {
   /** Called after a session is deleted (sign out): disconnects that session's sockets. */
   onSessionEnded?: (sessionId: string) => void;
 }
+
+const WallKeyBody = z.object({ wallUsername: UsernameSchema }).strict();
+const PairQuery = z.object({ key: z.string().regex(/^[A-Za-z0-9_-]{20,64}$/, 'not a pairing key') }).strict();
 
 const LoginBody = z
   .object({
@@ -116,6 +121,34 @@ export function authRoutes(ctx: AuthContext, opts: AuthRouteOptions = {}): Route
     opts.onSessionEnded?.(sessionId);
     clearSessionCookie(res, ctx);
     res.status(204).end();
+  });
+
+  // An admin issues a one-time key for a wall account; the display opens pairUrl once (see wall-pairing.ts).
+  r.post('/wall-keys', requireRole('admin'), express.json({ limit: '4kb' }), async (req, res) => {
+    const identity = getIdentity(req);
+    const body = parseOrThrow(WallKeyBody, req.body, 'body');
+    const issued = await ctx.db.transaction(async (tx) => {
+      const k = await issuePairingKey(tx, body.wallUsername, identity.userId, ctx.clock.now());
+      await audit(tx, { actor: actorOf(identity), action: 'auth.wall_key_issued', entityType: 'user', entityId: k.userId, ip: req.ip });
+      return k;
+    });
+    res.status(201).json({ key: issued.key, pairUrl: `/api/auth/pair?key=${issued.key}`, expiresAt: issued.expiresAt.toISOString() });
+  });
+
+  r.get('/pair', perAddress, async (req, res) => {
+    const q = parseOrThrow(PairQuery, req.query, 'query');
+    const now = ctx.clock.now();
+    const session = await ctx.db.transaction(async (tx) => {
+      const userId = await consumePairingKey(tx, q.key, now);
+      if (userId === undefined) return undefined;
+      const s = await createSession(tx, { id: userId, role: 'wall' }, ctx.config, now);
+      await audit(tx, { actor: `user:${userId}`, action: 'auth.wall_paired', entityType: 'user', entityId: userId, ip: req.ip });
+      return s;
+    });
+    if (!session) throw new AppError('UNAUTHENTICATED', 'this pairing key is unknown, used or expired: ask an administrator for a new one', 'query.key');
+    setSessionCookie(res, ctx, session.token, 'wall');
+    res.set('Cache-Control', 'no-store');
+    res.redirect(303, '/wall');
   });
 
   r.get('/me', (req, res) => {
