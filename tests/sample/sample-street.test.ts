@@ -274,5 +274,6 @@ describe.each(backends())('sample street on %s', (backend) => {
     } finally {
       await other.drop();
     }
-  });
+    // Two more fresh databases and two more loads: on a busy 2-core machine PGlite needs more than the default.
+  }, 300_000);
 });
