@@ -4,7 +4,7 @@ import type { IncidentCategory, IncidentSeverity, IncidentStatus, UserRole } fro
 import type { IncidentDto } from '../../common/incidents';
 import type { IncidentLive } from '../../common/realtime';
 import type { Queryable } from '../db/db';
-import { maskName, maskPhone, maySeePersonalData } from './masking';
+import { canSeeNames, canSeePhones, maskName, maskPhone } from '../privacy/masking';
 
 /** The SELECT list every incident read uses (table alias `i`). */
 export const INCIDENT_COLUMNS = `i.id, i.code, i.category, i.severity, i.status, i.title, i.description, i.address, i.source,
@@ -83,15 +83,14 @@ export function toLive(r: IncidentRow): IncidentLive {
   };
 }
 
-/** The API DTO; reporter name and phone are masked unless `role` may see personal data. */
+/** The API DTO; reporter name and phone are masked unless `role` may see them (server/privacy/masking.ts). */
 export function toDto(r: IncidentRow, role: UserRole | null): IncidentDto {
-  const full = maySeePersonalData(role);
   return {
     ...toLive(r),
     description: r.description,
     address: r.address,
-    reporterName: full ? r.reporter_name : maskName(r.reporter_name),
-    reporterPhone: full ? r.reporter_phone : maskPhone(r.reporter_phone),
+    reporterName: canSeeNames(role) ? r.reporter_name : maskName(r.reporter_name),
+    reporterPhone: canSeePhones(role) ? r.reporter_phone : maskPhone(r.reporter_phone),
     leaderId: r.leader_id,
     plan: r.plan,
     planDueAt: iso(r.plan_due_at),

@@ -1,0 +1,46 @@
+// Wires the incident capability into the app: the service, REST under /api, socket commands, the
+// escalation job, dispatch recommendations and the Open311 endpoint. Called from the composition root.
+import type { Express } from 'express';
+import type { Server as SocketServer } from 'socket.io';
+import type { Clock } from '../clock';
+import type { Config } from '../config';
+import type { Db } from '../db/db';
+import type { Logger } from '../logger';
+import { createIncidentService, type IncidentService } from './incident-service';
+import { incidentRoutes } from './incident-routes';
+import { installIncidentSocketHandlers } from './incident-socket';
+import { createEscalationJob, type EscalationJob } from './escalation-job';
+
+export interface IncidentsDeps {
+  db: Db;
+  clock: Clock;
+  config: Config;
+  logger: Logger;
+  /** The realtime publisher's hook: push committed events now rather than on the next poll. */
+  onCommitted?: () => void;
+  escalationIntervalMs?: number;
+}
+
+export interface Incidents {
+  service: IncidentService;
+  escalation: EscalationJob;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function installIncidents(app: Express, io: SocketServer, deps: IncidentsDeps): Incidents {
+  const service = createIncidentService({ db: deps.db, clock: deps.clock, onCommitted: deps.onCommitted });
+  app.use('/api', incidentRoutes({ db: deps.db, service }));
+  installIncidentSocketHandlers(io, { service, logger: deps.logger });
+  const escalation = createEscalationJob({ db: deps.db, clock: deps.clock, service, logger: deps.logger, intervalMs: deps.escalationIntervalMs });
+  return {
+    service,
+    escalation,
+    async start() {
+      escalation.start();
+    },
+    async stop() {
+      await escalation.stop();
+    },
+  };
+}
