@@ -1,0 +1,90 @@
+// App shell: language and session providers, the top bar with navigation, and the page for the path.
+// The wall is full-screen (no top bar): a command hall shows nothing but the situation.
+import { lazy, Suspense, type MouseEvent } from 'react';
+import { I18nProvider, LanguageSwitch, useI18n } from './i18n/i18n';
+import { RequireSession, SessionProvider, useSession, LoginForm } from './auth/session';
+import { navigate, usePath } from './router';
+import type { MessageKey } from './i18n/messages';
+import { StreetMapPage } from './pages/street-map-page';
+import { SampleBadge } from './panels/sample-badge';
+
+const WallPage = lazy(() => import('./wall/wall-page').then((m) => ({ default: m.WallPage })));
+
+const NAV: Array<[string, MessageKey]> = [
+  ['/wall', 'navWall'],
+  ['/dispatch', 'navDispatch'],
+  ['/plan', 'navPlan'],
+  ['/insight', 'navInsight'],
+  ['/admin', 'navAdmin'],
+];
+
+function TopBar({ path }: { path: string }) {
+  const { t } = useI18n();
+  const { state, signOut } = useSession();
+  const go = (to: string) => (e: MouseEvent) => {
+    e.preventDefault();
+    navigate(to);
+  };
+  return (
+    <header className="top-bar">
+      <a href="/" className="brand" onClick={go('/')}>
+        {t('appTitle')} · {t('streetName')}
+      </a>
+      <nav>
+        {NAV.map(([to, key]) => (
+          <a key={to} href={to} onClick={go(to)} className={path === to ? 'active' : undefined}>
+            {t(key)}
+          </a>
+        ))}
+      </nav>
+      <SampleBadge />
+      <LanguageSwitch />
+      {state.status === 'signed-in' && (
+        <button type="button" className="sign-out" onClick={() => void signOut()}>
+          {state.user.displayName} · {t('signOut')}
+        </button>
+      )}
+    </header>
+  );
+}
+
+function Page({ path }: { path: string }) {
+  const { t } = useI18n();
+  if (path === '/login') return <LoginForm />;
+  if (path === '/insight' || path === '/admin') return <StreetMapPage notice={t('notYetBuilt')} />;
+  return <StreetMapPage />;
+}
+
+function Shell() {
+  const path = usePath();
+  const { t } = useI18n();
+  if (path === '/wall') {
+    return (
+      <RequireSession>
+        <Suspense fallback={<div className="loading wall-loading">{t('loading')}</div>}>
+          <WallPage />
+        </Suspense>
+      </RequireSession>
+    );
+  }
+  return (
+    <div className="app">
+      <TopBar path={path} />
+      <main>
+        <RequireSession>
+          <Page path={path} />
+        </RequireSession>
+      </main>
+    </div>
+  );
+}
+
+export function App() {
+  return (
+    <I18nProvider>
+      <SessionProvider>
+        <Shell />
+      </SessionProvider>
+    </I18nProvider>
+  );
+}

@@ -1,0 +1,74 @@
+// Service facilities (党群服务中心, community centers, clinics …): a ringed dot per facility coloured by type,
+// named from a zoom level on.
+import { CompositeLayer, type DefaultProps, type Color } from '@deck.gl/core';
+import { ScatterplotLayer, TextLayer } from '@deck.gl/layers';
+import type { FacilityCollection, FacilityProps, Feature, PointGeometry } from '../../../../common/layers';
+import type { FacilityType } from '../../../../common/domain';
+import { CJK_FONT_FAMILY, FACILITY_COLORS } from '../palette';
+
+type FacilityFeature = Feature<PointGeometry, FacilityProps>;
+
+export interface FacilityLayerProps {
+  data: FacilityCollection | null;
+  /** Only these types are drawn (all when null). */
+  types: readonly FacilityType[] | null;
+  radiusPixels: number;
+  labelMinZoom: number;
+  labelSizePixels: number;
+  typeColors: Record<FacilityType, Color>;
+}
+
+const defaultProps: DefaultProps<FacilityLayerProps> = {
+  data: { type: 'object', value: null },
+  types: { type: 'array', value: null },
+  radiusPixels: { type: 'number', value: 7 },
+  labelMinZoom: { type: 'number', value: 15 },
+  labelSizePixels: { type: 'number', value: 12 },
+  typeColors: { type: 'object', value: FACILITY_COLORS },
+};
+
+export class FacilityLayer extends CompositeLayer<FacilityLayerProps> {
+  static override layerName = 'FacilityLayer';
+  static override defaultProps = defaultProps;
+
+  override renderLayers() {
+    const { data, types, radiusPixels, labelMinZoom, labelSizePixels, typeColors } = this.props;
+    const features = (data?.features ?? []).filter((f) => !types || types.includes(f.properties.type));
+    return [
+      new ScatterplotLayer<FacilityFeature>(
+        this.getSubLayerProps({
+          id: 'points',
+          data: features,
+          pickable: true,
+          getPosition: (f: FacilityFeature) => f.geometry.coordinates,
+          radiusUnits: 'pixels',
+          getRadius: radiusPixels,
+          getFillColor: (f: FacilityFeature) => typeColors[f.properties.type],
+          stroked: true,
+          getLineColor: [255, 255, 255, 255],
+          lineWidthUnits: 'pixels',
+          getLineWidth: 2,
+          updateTriggers: { getFillColor: [typeColors] },
+        }),
+      ),
+      this.context.viewport.zoom >= labelMinZoom &&
+        new TextLayer<FacilityFeature>(
+          this.getSubLayerProps({
+            id: 'labels',
+            data: features,
+            getPosition: (f: FacilityFeature) => f.geometry.coordinates,
+            getText: (f: FacilityFeature) => f.properties.name,
+            getSize: labelSizePixels,
+            getColor: [255, 230, 230, 255],
+            getPixelOffset: [0, radiusPixels + labelSizePixels],
+            fontFamily: CJK_FONT_FAMILY,
+            characterSet: 'auto',
+            fontSettings: { sdf: true, fontSize: 48, buffer: 4 },
+            outlineWidth: 2,
+            outlineColor: [5, 12, 24, 255],
+            updateTriggers: { getPixelOffset: [radiusPixels, labelSizePixels] },
+          }),
+        ),
+    ];
+  }
+}

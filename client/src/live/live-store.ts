@@ -1,0 +1,143 @@
+// The live store over H3a's Socket.IO contract (common/realtime.ts): snapshot over HTTP, then events pushed
+// with ids; after every (re)connect `events:sync { afterId }` fills the gap, or says "resync" and the
+// snapshot is fetched again. Incoming work is queued and applied at most every FLUSH_INTERVAL_MS, so a
+// burst of 1,000 events/s causes ≤ 4 renders a second, not 1,000.
+import { io, type Socket } from 'socket.io-client';
+import type { ClientToServerEvents, Kpis, LiveEvent, LiveSnapshot, ServerToClientEvents, WorkerPosition } from '../../../common/realtime';
+import { api } from '../api/http';
+import { applyKpis, applyPositions, EMPTY_LIVE_STATE, fromSnapshot, reconcileAll, type LiveState } from './reconcile';
+
+export const FLUSH_INTERVAL_MS = 250;
+
+export interface LiveView {
+  state: LiveState;
+  /** False until the first snapshot has loaded. */
+  loaded: boolean;
+  connected: boolean;
+  /** Client time (ms) the connection was lost, or null while connected. */
+  disconnectedAt: number | null;
+  /** Client time (ms) each incident first appeared after the initial load: drives the pulse. */
+  arrivals: ReadonlyMap<number, number>;
+  error: string | null;
+}
+
+type Listener = () => void;
+
+export class LiveStore {
+  private view: LiveView = { state: EMPTY_LIVE_STATE, loaded: false, connected: false, disconnectedAt: null, arrivals: new Map(), error: null };
+  private listeners = new Set<Listener>();
+  private socket: Socket<ServerToClientEvents, ClientToServerEvents> | null = null;
+  private queue: LiveEvent[] = [];
+  private pendingPositions: WorkerPosition[] = [];
+  private pendingKpis: Kpis | null = null;
+  private flushTimer: ReturnType<typeof setTimeout> | null = null;
+  private syncing = false;
+
+  constructor(private readonly opts: { now?: () => number; pulseMs?: number } = {}) {}
+
+  private now(): number {
+    return this.opts.now?.() ?? Date.now();
+  }
+
+  subscribe = (l: Listener): (() => void) => {
+    this.listeners.add(l);
+    return () => this.listeners.delete(l);
+  };
+  getView = (): LiveView => this.view;
+
+  private set(patch: Partial<LiveView>): void {
+    this.view = { ...this.view, ...patch };
+    for (const l of this.listeners) l();
+  }
+
+  start(): void {
+    if (this.socket) return;
+    const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({ withCredentials: true, transports: ['websocket', 'polling'] });
+    this.socket = socket;
+    socket.on('connect', () => {
+      this.set({ connected: true, disconnectedAt: null, error: null });
+      void this.catchUp();
+    });
+    socket.on('disconnect', () => this.set({ connected: false, disconnectedAt: this.view.disconnectedAt ?? this.now() }));
+    socket.on('connect_error', (err) => this.set({ connected: false, disconnectedAt: this.view.disconnectedAt ?? this.now(), error: err.message }));
+    socket.on('events:appended', (events) => {
+      this.queue.push(...events);
+      this.scheduleFlush();
+    });
+    socket.on('workers:positions', (batch) => {
+      this.pendingPositions.push(...batch.positions);
+      this.scheduleFlush();
+    });
+    socket.on('kpis:updated', (k) => {
+      this.pendingKpis = k;
+      this.scheduleFlush();
+    });
+  }
+
+  stop(): void {
+    this.socket?.disconnect();
+    this.socket = null;
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+  }
+
+  /** Snapshot when we have nothing (or were told to resync), then the events after our cursor. */
+  private async catchUp(): Promise<void> {
+    if (this.syncing) return;
+    this.syncing = true;
+    try {
+      if (!this.view.loaded) await this.loadSnapshot();
+      const socket = this.socket;
+      if (!socket) return;
+      const ack = await socket.timeout(10_000).emitWithAck('events:sync', { afterId: this.view.state.lastEventId });
+      if (!ack.ok) throw new Error(ack.error.message);
+      if (ack.resync) {
+        await this.loadSnapshot();
+      } else {
+        this.queue.push(...ack.events);
+        this.flush();
+      }
+    } catch (err) {
+      this.set({ error: (err as Error).message });
+    } finally {
+      this.syncing = false;
+    }
+  }
+
+  private async loadSnapshot(): Promise<void> {
+    const snap = await api.get<LiveSnapshot>('/api/live/snapshot');
+    // keep queued events newer than the snapshot; reconcile drops the rest as duplicates
+    this.set({ state: fromSnapshot(snap), loaded: true });
+    this.flush();
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushTimer) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = null;
+      this.flush();
+    }, FLUSH_INTERVAL_MS);
+  }
+
+  private flush(): void {
+    if (!this.view.loaded) return;
+    const events = this.queue;
+    const positions = this.pendingPositions;
+    const kpis = this.pendingKpis;
+    this.queue = [];
+    this.pendingPositions = [];
+    this.pendingKpis = null;
+    if (!events.length && !positions.length && !kpis) return;
+    const before = this.view.state;
+    let state = reconcileAll(before, events);
+    state = applyPositions(state, positions);
+    if (kpis) state = applyKpis(state, kpis);
+    if (state === before) return;
+    const now = this.now();
+    const pulseMs = this.opts.pulseMs ?? 60_000;
+    const arrivals = new Map<number, number>();
+    for (const [id, t] of this.view.arrivals) if (now - t < pulseMs && state.incidents.has(id)) arrivals.set(id, t);
+    for (const id of state.incidents.keys()) if (!before.incidents.has(id)) arrivals.set(id, now);
+    this.set({ state, arrivals });
+  }
+}

@@ -1,0 +1,100 @@
+// MapView: the offline MapLibre basemap (style from our own server) with deck.gl layers drawn over it by
+// MapboxOverlay. interleaved: false keeps deck.gl in its own canvas, which is the most robust choice in
+// software WebGL (SwiftShader) on command-hall PCs without a GPU. Reused by /wall, /dispatch and /plan.
+import { useEffect, useRef } from 'react';
+import { Map as MaplibreMap, NavigationControl, setWorkerUrl, type IControl } from 'maplibre-gl';
+import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
+import { MapboxOverlay } from '@deck.gl/mapbox';
+import type { LayersList, PickingInfo } from '@deck.gl/core';
+import { registerMap } from '../test-hook';
+
+// The worker script is bundled by Vite and served by our own server (no CDN, no blob from elsewhere).
+setWorkerUrl(workerUrl);
+
+export interface ViewTarget {
+  longitude: number;
+  latitude: number;
+  zoom: number;
+  pitch?: number;
+  bearing?: number;
+}
+
+export interface MapHandle {
+  map: MaplibreMap;
+  overlay: MapboxOverlay;
+  flyTo(target: ViewTarget, durationMs?: number): void;
+  fitBounds(bbox: [number, number, number, number], paddingPx?: number, durationMs?: number): void;
+}
+
+export interface MapViewProps {
+  /** deck.gl layers, drawn in order (later on top). */
+  layers: LayersList;
+  /** Basemap colours: dark for the wall, light for desks. */
+  basemapTheme?: 'dark' | 'light';
+  initialView: ViewTarget;
+  /** Click on a pickable deck.gl object (or on nothing: info.object undefined). */
+  onClick?: (info: PickingInfo) => void;
+  onHover?: (info: PickingInfo) => void;
+  getCursor?: (state: { isHovering: boolean; isDragging: boolean }) => string;
+  /** Called once the basemap style has loaded. */
+  onReady?: (handle: MapHandle) => void;
+  /** Wall displays do not take input. */
+  interactive?: boolean;
+  className?: string;
+}
+
+export function MapView({ layers, basemapTheme = 'light', initialView, onClick, onHover, getCursor, onReady, interactive = true, className }: MapViewProps) {
+  const container = useRef<HTMLDivElement>(null);
+  const overlayRef = useRef<MapboxOverlay | null>(null);
+  // Callbacks change identity on every render; keep the latest in refs so the map is created only once.
+  const handlers = useRef({ onClick, onHover, onReady, getCursor });
+  handlers.current = { onClick, onHover, onReady, getCursor };
+  const initial = useRef({ initialView, basemapTheme, interactive, layers });
+
+  useEffect(() => {
+    const el = container.current;
+    if (!el) return;
+    const { initialView: v, basemapTheme: theme, interactive: canInteract } = initial.current;
+    const map = new MaplibreMap({
+      container: el,
+      style: `/api/basemap/style.json?theme=${theme}`,
+      center: [v.longitude, v.latitude],
+      zoom: v.zoom,
+      pitch: v.pitch ?? 0,
+      bearing: v.bearing ?? 0,
+      interactive: canInteract,
+      attributionControl: { compact: true },
+      maxPitch: 60,
+    });
+    const overlay = new MapboxOverlay({
+      interleaved: false,
+      layers: initial.current.layers,
+      onClick: (info) => handlers.current.onClick?.(info),
+      onHover: (info) => handlers.current.onHover?.(info),
+      getCursor: (s) => handlers.current.getCursor?.(s) ?? (s.isHovering ? 'pointer' : 'grab'),
+    });
+    overlayRef.current = overlay;
+    map.addControl(overlay as unknown as IControl);
+    if (canInteract) map.addControl(new NavigationControl({ visualizePitch: true }), 'bottom-right');
+    const handle: MapHandle = {
+      map,
+      overlay,
+      flyTo: (t, durationMs = 2500) =>
+        map.flyTo({ center: [t.longitude, t.latitude], zoom: t.zoom, pitch: t.pitch ?? map.getPitch(), bearing: t.bearing ?? map.getBearing(), duration: durationMs, essential: true }),
+      fitBounds: (b, paddingPx = 40, durationMs = 2500) => map.fitBounds([[b[0], b[1]], [b[2], b[3]]], { padding: paddingPx, duration: durationMs, essential: true }),
+    };
+    const unregister = registerMap(handle);
+    map.once('load', () => handlers.current.onReady?.(handle));
+    return () => {
+      unregister();
+      overlayRef.current = null;
+      map.remove();
+    };
+  }, []);
+
+  useEffect(() => {
+    overlayRef.current?.setProps({ layers });
+  }, [layers]);
+
+  return <div ref={container} className={className ?? 'map-view'} data-testid="map-view" />;
+}

@@ -1,0 +1,44 @@
+// Loads the street's static map data once (communities, grids, buildings, facilities, road labels) and the
+// optional coverage rings. Each request is independent: one failing layer does not blank the others.
+import { useEffect, useState } from 'react';
+import { api } from '../api/http';
+import type { BuildingCollection, CommunityCollection, FacilityCollection, GridCollection } from '../../../common/layers';
+import type { RoadLabel } from '../layers/road-label-layer/road-label-layer';
+import type { CoverageLayerProps } from '../layers/coverage-layer/coverage-layer';
+import { streetBboxQuery } from './street-view';
+
+export interface StreetLayers {
+  communities: CommunityCollection | null;
+  grids: GridCollection | null;
+  buildings: BuildingCollection | null;
+  facilities: FacilityCollection | null;
+  roadLabels: RoadLabel[];
+  coverage: CoverageLayerProps['data'];
+  errors: string[];
+}
+
+export function useStreetLayers(opts: { coverageType?: string | null } = {}): StreetLayers {
+  const [state, setState] = useState<StreetLayers>({ communities: null, grids: null, buildings: null, facilities: null, roadLabels: [], coverage: null, errors: [] });
+  const coverageType = opts.coverageType ?? null;
+  useEffect(() => {
+    const ctl = new AbortController();
+    const set = (patch: Partial<StreetLayers>) => setState((s) => ({ ...s, ...patch }));
+    const fail = (what: string) => (err: unknown) => {
+      if ((err as Error).name !== 'AbortError') setState((s) => ({ ...s, errors: [...s.errors, `${what}: ${(err as Error).message}`] }));
+    };
+    // polygons are simplified for street-scale zoom; buildings keep their detail (zoom 17)
+    api.get<CommunityCollection>(`/api/layers/communities?${streetBboxQuery(14)}`, ctl.signal).then((communities) => set({ communities }), fail('communities'));
+    api.get<GridCollection>(`/api/layers/grids?${streetBboxQuery(15)}`, ctl.signal).then((grids) => set({ grids }), fail('grids'));
+    api.get<BuildingCollection>(`/api/layers/buildings?${streetBboxQuery(17)}`, ctl.signal).then((buildings) => set({ buildings }), fail('buildings'));
+    api.get<FacilityCollection>(`/api/layers/facilities?${streetBboxQuery(16)}`, ctl.signal).then((facilities) => set({ facilities }), fail('facilities'));
+    api.get<{ labels: RoadLabel[] }>('/api/basemap/labels', ctl.signal).then((r) => set({ roadLabels: r.labels }), fail('road labels'));
+    if (coverageType) {
+      // provided by the coverage module; absent (404) until it lands — the map simply shows no rings
+      api
+        .get<NonNullable<CoverageLayerProps['data']>>(`/api/coverage/isochrones?type=${encodeURIComponent(coverageType)}`, ctl.signal)
+        .then((coverage) => set({ coverage }), () => undefined);
+    }
+    return () => ctl.abort();
+  }, [coverageType]);
+  return state;
+}

@@ -1,0 +1,75 @@
+// A read-only window.__gcc for browser tests and for people debugging a wall: which layers are mounted,
+// how many features each holds, the live store's cursor. Nothing here changes state.
+import type { MapHandle } from './map/map-view';
+
+export interface GccTestHook {
+  /** Feature counts by deck.gl layer id, as last handed to the map. */
+  layers: Record<string, number>;
+  /** Layer ids deck.gl has actually drawn in its last frame. */
+  renderedLayerIds: () => string[];
+  /** Picks at a screen point (CSS pixels of the map container). */
+  pick: (x: number, y: number) => { layerId: string | null; object: unknown } | null;
+  /** Id of the last live event applied, or null before the first snapshot. */
+  lastEventId: number | null;
+  /** Screen position (CSS pixels in the map container) of a lon/lat. */
+  project: (lon: number, lat: number) => [number, number] | null;
+  /** Live incident ids currently on the map. */
+  incidentIds: () => number[];
+  connected: boolean;
+  mapReady: boolean;
+}
+
+declare global {
+  interface Window {
+    __gcc?: GccTestHook;
+  }
+}
+
+let handle: MapHandle | null = null;
+let incidentIdsFn: () => number[] = () => [];
+
+function hook(): GccTestHook {
+  if (!window.__gcc) {
+    window.__gcc = {
+      layers: {},
+      renderedLayerIds: () => {
+        const deck = (handle?.overlay as unknown as { _deck?: { layerManager?: { getLayers(): Array<{ id: string; isLoaded: boolean }> } } })?._deck;
+        return deck?.layerManager?.getLayers().filter((l) => l.isLoaded).map((l) => l.id) ?? [];
+      },
+      pick: (x, y) => {
+        const info = handle?.overlay.pickObject({ x, y, radius: 4 });
+        return info ? { layerId: info.layer?.id ?? null, object: info.object } : null;
+      },
+      lastEventId: null,
+      project: (lon, lat) => {
+        const p = handle?.map.project([lon, lat]);
+        return p ? [p.x, p.y] : null;
+      },
+      incidentIds: () => incidentIdsFn(),
+      connected: false,
+      mapReady: false,
+    };
+  }
+  return window.__gcc;
+}
+
+export function registerMap(h: MapHandle): () => void {
+  handle = h;
+  h.map.once('load', () => (hook().mapReady = true));
+  hook();
+  return () => {
+    if (handle === h) handle = null;
+    hook().mapReady = false;
+  };
+}
+
+export function reportLayerCounts(counts: Record<string, number>): void {
+  hook().layers = { ...counts };
+}
+
+export function reportLive(state: { lastEventId: number | null; connected: boolean; incidentIds: () => number[] }): void {
+  const h = hook();
+  h.lastEventId = state.lastEventId;
+  h.connected = state.connected;
+  incidentIdsFn = state.incidentIds;
+}

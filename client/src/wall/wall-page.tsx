@@ -1,0 +1,212 @@
+// /wall — the command hall's display (PRODUCT.md §1): the street on a dark map with every live layer,
+// the street's figures, incidents by status, the 14-day trend, a live ticker, "数据更新于 hh:mm:ss", a stale
+// banner while disconnected, and scenes rotating through the communities. Nobody touches it; it runs for
+// weeks, so everything is sized from the viewport and nothing grows without bound.
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { MapView, type MapHandle } from '../map/map-view';
+import { STREET_BBOX, STREET_VIEW } from '../map/street-view';
+import { useStreetLayers } from '../map/use-street-layers';
+import { layerCounts, streetLayers, type LiveLayerData } from '../map/street-layers';
+import { reportLayerCounts } from '../test-hook';
+import { useI18n, LanguageSwitch } from '../i18n/i18n';
+import { SampleBadge } from '../panels/sample-badge';
+import { UnitPanel } from '../panels/unit-panel';
+import { useLive } from './use-live';
+import { KpiPanel } from './kpi-panel';
+import { TrendChart } from './trend-chart';
+import { Ticker } from './ticker';
+import { StatusBars } from './status-bars';
+import { scenesOf, useSceneRotation } from './scene-rotation';
+import { formatHm, formatHms } from './time-format';
+
+/** Pixel sizes on the map scale with the screen: 1 at 1920 px wide, 2 at 3840 px. */
+function useViewportScale(): number {
+  const [scale, setScale] = useState(() => Math.min(3, Math.max(1, window.innerWidth / 1920)));
+  useEffect(() => {
+    const onResize = () => setScale(Math.min(3, Math.max(1, window.innerWidth / 1920)));
+    window.addEventListener('resize', onResize);
+    return () => window.removeEventListener('resize', onResize);
+  }, []);
+  return scale;
+}
+
+/** Animation clock for pulses: ticks (~20 fps) only while something pulses. */
+function usePulseClock(active: boolean): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (!active) return;
+    let raf = 0;
+    let last = 0;
+    const tick = (t: number) => {
+      if (t - last >= 50) {
+        last = t;
+        setNow(Date.now());
+      }
+      raf = requestAnimationFrame(tick);
+    };
+    raf = requestAnimationFrame(tick);
+    return () => cancelAnimationFrame(raf);
+  }, [active]);
+  return now;
+}
+
+function useClock(): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, []);
+  return now;
+}
+
+const PULSE_MS = 60_000;
+
+export function WallPage() {
+  const { t } = useI18n();
+  const scale = useViewportScale();
+  const data = useStreetLayers({ coverageType: 'party_service_center' });
+  const live = useLive();
+  const now = useClock();
+  const mapRef = useRef<MapHandle | null>(null);
+  const [mapReady, setMapReady] = useState(false);
+
+  const scenes = useMemo(() => scenesOf(data.communities), [data.communities]);
+  const scene = useSceneRotation(scenes);
+
+  const pulsing = useMemo(() => {
+    const m = new Map<number, number>();
+    for (const [id, at] of live.arrivals) if (now - at < PULSE_MS) m.set(id, at);
+    return m;
+  }, [live.arrivals, now]);
+  const timeMs = usePulseClock(pulsing.size > 0);
+
+  const liveData = useMemo<LiveLayerData | null>(
+    () =>
+      live.loaded
+        ? {
+            incidents: [...live.state.incidents.values()],
+            violations: [...live.state.violations.values()],
+            parking: [...live.state.parking.values()],
+            workers: [...live.state.workers.values()],
+            pulsingSince: pulsing,
+            timeMs,
+          }
+        : null,
+    [live.loaded, live.state, pulsing, timeMs],
+  );
+
+  const layers = useMemo(
+    () =>
+      streetLayers(data, liveData, {
+        scale,
+        theme: 'dark',
+        highlightCommunityId: scene.communityId,
+        highlightGridId: null,
+        highlightBuildingId: null,
+        visible: { buildings: true },
+      }),
+    [data, liveData, scale, scene.communityId],
+  );
+
+  const counts = useMemo(() => layerCounts(data, liveData), [data, liveData]);
+  useEffect(() => reportLayerCounts(counts), [counts]);
+
+  // Fly to the scene: the community's extent, or the whole street.
+  useEffect(() => {
+    const m = mapRef.current;
+    if (!m || !mapReady) return;
+    const pad = Math.round(60 * scale);
+    m.fitBounds(scene.bbox ?? [...STREET_BBOX], pad, 3000);
+  }, [scene, mapReady, scale]);
+
+  const communityName = useMemo(() => {
+    const names = new Map((data.communities?.features ?? []).map((f) => [f.properties.id, f.properties.name]));
+    return (id: number | null) => (id == null ? '' : names.get(id) ?? '');
+  }, [data.communities]);
+
+  const kpis = live.state.kpis;
+  const stale = live.loaded && !live.connected;
+  const trendKey = `${kpis?.reportedToday ?? ''}/${kpis?.closedToday ?? ''}`;
+
+  return (
+    <div className="wall" style={{ ['--s' as string]: String(scale) }} data-testid="wall">
+      <header className="wall-header">
+        <h1>
+          {t('appTitle')} · {t('streetName')}
+        </h1>
+        <SampleBadge />
+        <div className="wall-scene">{scene.name ?? t('sceneStreet')}</div>
+        <div className="wall-clock">{formatHms(now)}</div>
+        <div className="wall-asof" data-testid="as-of">
+          {t('dataAsOf')} {formatHms(live.state.asOf)}
+        </div>
+        <LanguageSwitch className="lang-switch wall-lang" />
+      </header>
+      {stale && (
+        <div className="stale-banner" role="alert" data-testid="stale-banner">
+          {t('staleBanner')} {formatHm(live.state.asOf)} · {t('reconnecting')}
+        </div>
+      )}
+      <aside className="wall-left">
+        <KpiPanel kpis={kpis} />
+        <StatusBars incidents={live.state.incidents.values()} />
+      </aside>
+      <main className="wall-map">
+        <MapView
+          layers={layers}
+          basemapTheme="dark"
+          initialView={STREET_VIEW}
+          interactive={false}
+          onReady={(h) => {
+            mapRef.current = h;
+            setMapReady(true);
+          }}
+        />
+        <Legend />
+      </main>
+      <aside className="wall-right">
+        {scene.communityId != null ? (
+          <UnitPanel unit={{ level: 'community', id: scene.communityId }} refreshKey={live.state.lastEventId >> 4} compact />
+        ) : (
+          <StreetScenePanel />
+        )}
+        <TrendChart scale={scale} refreshKey={trendKey} />
+      </aside>
+      <footer className="wall-footer">
+        <Ticker items={live.state.ticker} communityName={communityName} />
+      </footer>
+    </div>
+  );
+}
+
+function StreetScenePanel() {
+  const { t } = useI18n();
+  return (
+    <section className="wall-card scene-card">
+      <h2>{t('sceneStreet')}</h2>
+      <p className="scene-note">{t('sampleBadgeTitle')}</p>
+    </section>
+  );
+}
+
+function Legend() {
+  const { t } = useI18n();
+  const items: Array<[string, string]> = [
+    ['legend-incident', t('layerIncidents')],
+    ['legend-violation', t('layerViolations')],
+    ['legend-parking', t('layerParking')],
+    ['legend-facility', t('layerFacilities')],
+    ['legend-ring', t('layerCoverage')],
+    ['legend-worker', t('layerWorkers')],
+  ];
+  return (
+    <ul className="wall-legend">
+      {items.map(([cls, label]) => (
+        <li key={cls}>
+          <i className={cls} />
+          {label}
+        </li>
+      ))}
+    </ul>
+  );
+}
