@@ -63,6 +63,25 @@ export function liveRoutes(deps: LiveRouteDeps): Router {
     res.json({ violation });
   });
 
+  // On-duty grid workers with their grid's centre and last fix: for the dispatch desk and the simulator's
+  // patrols (ids and positions only; names stay behind the masked people API).
+  r.get('/workers/roster', requireRole('dispatcher', 'admin'), async (_req, res) => {
+    const rows = await db.query<{ id: number; grid_id: number | null; lon: number | null; lat: number | null; glon: number | null; glat: number | null }>(
+      `SELECT p.id, p.grid_id, ST_X(p.position) AS lon, ST_Y(p.position) AS lat,
+              ST_X(ST_PointOnSurface(g.geom)) AS glon, ST_Y(ST_PointOnSurface(g.geom)) AS glat
+         FROM people p LEFT JOIN grids g ON g.id = p.grid_id
+        WHERE p.role = 'grid_worker' AND p.on_duty ORDER BY p.id LIMIT 5000`,
+    );
+    res.set('Cache-Control', 'no-store');
+    res.json({
+      workers: rows.rows.map((r) => ({
+        personId: r.id, gridId: r.grid_id,
+        position: r.lon == null || r.lat == null ? null : { lon: r.lon, lat: r.lat },
+        gridCenter: r.glon == null || r.glat == null ? null : { lon: r.glon, lat: r.glat },
+      })),
+    });
+  });
+
   r.post('/workers/positions', requireRole('worker', 'dispatcher', 'admin'), (req, res) => {
     const body = parseOrThrow(WorkerFixesSchema, req.body, 'body');
     const accepted = positions.report(getIdentity(req), body.fixes);
