@@ -9,6 +9,7 @@ import { StreetMapPage } from './pages/street-map-page';
 import { SampleBadge } from './panels/sample-badge';
 
 const WallPage = lazy(() => import('./wall/wall-page').then((m) => ({ default: m.WallPage })));
+const InsightPage = lazy(() => import('./pages/insight/insight-page').then((m) => ({ default: m.InsightPage })));
 
 const NAV: Array<[string, MessageKey]> = [
   ['/wall', 'navWall'],
@@ -51,7 +52,14 @@ function TopBar({ path }: { path: string }) {
 function Page({ path }: { path: string }) {
   const { t } = useI18n();
   if (path === '/login') return <LoginForm />;
-  if (path === '/insight' || path === '/admin') return <StreetMapPage notice={t('notYetBuilt')} />;
+  if (path === '/insight') {
+    return (
+      <Suspense fallback={<div className="loading">{t('loading')}</div>}>
+        <InsightPage />
+      </Suspense>
+    );
+  }
+  if (path === '/admin') return <StreetMapPage notice={t('notYetBuilt')} />;
   return <StreetMapPage />;
 }
 

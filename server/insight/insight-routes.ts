@@ -21,6 +21,7 @@ import { computePlayback } from './playback';
 import { computeRankings } from './rankings';
 import { briefTable, briefTables } from './brief';
 import { toCsv, toXlsx } from './table-writers';
+import { insightRead } from './read-tx';
 
 const ANALYSTS: UserRole[] = ['leader', 'admin', 'dispatcher'];
 const MAP_READERS: UserRole[] = [...ANALYSTS, 'wall'];
@@ -62,24 +63,28 @@ export function insightRoutes(deps: InsightDeps): Router {
   });
 
   r.get('/api/insight/hotspots', requireRole(...MAP_READERS), async (req, res) => {
-    res.json(await computeHotspots(db, clock, parseOrThrow(hotspotsQuerySchema, req.query, 'query')));
+    const q = parseOrThrow(hotspotsQuerySchema, req.query, 'query');
+    res.json(await insightRead(db, (tx) => computeHotspots(tx, clock, q)));
   });
 
   r.get('/api/insight/density', requireRole(...MAP_READERS), async (req, res) => {
-    res.json(await computeDensity(db, clock, parseOrThrow(densityQuerySchema, req.query, 'query')));
+    const q = parseOrThrow(densityQuerySchema, req.query, 'query');
+    res.json(await insightRead(db, (tx) => computeDensity(tx, clock, q)));
   });
 
   r.get('/api/insight/playback', requireRole(...MAP_READERS), async (req, res) => {
-    res.json(await computePlayback(db, clock, parseOrThrow(playbackQuerySchema, req.query, 'query')));
+    const q = parseOrThrow(playbackQuerySchema, req.query, 'query');
+    res.json(await insightRead(db, (tx) => computePlayback(tx, clock, q)));
   });
 
   r.get('/api/insight/rankings', requireRole(...ANALYSTS), async (req, res) => {
-    res.json(await computeRankings(db, clock, parseOrThrow(rankingsQuerySchema, req.query, 'query')));
+    const q = parseOrThrow(rankingsQuerySchema, req.query, 'query');
+    res.json(await insightRead(db, (tx) => computeRankings(tx, clock, q)));
   });
 
   r.get('/api/insight/brief.xlsx', requireRole(...ANALYSTS), async (req, res) => {
     const q = parseOrThrow(briefQuerySchema, req.query, 'query');
-    const body = await toXlsx(await briefTables(db, clock, q), { title: '民情调处会简报', created: clock.now() });
+    const body = await toXlsx(await insightRead(db, (tx) => briefTables(tx, clock, q)), { title: '民情调处会简报', created: clock.now() });
     await auditExport(deps, req, 'xlsx', req.query);
     res
       .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
@@ -89,7 +94,7 @@ export function insightRoutes(deps: InsightDeps): Router {
 
   r.get('/api/insight/brief.csv', requireRole(...ANALYSTS), async (req, res) => {
     const q = parseOrThrow(briefQuerySchema, req.query, 'query');
-    const body = toCsv(await briefTable(db, clock, q));
+    const body = toCsv(await insightRead(db, (tx) => briefTable(tx, clock, q)));
     await auditExport(deps, req, 'csv', req.query);
     res.type('text/csv; charset=utf-8').attachment(`brief-${q.sheet}-${stamp(clock.now())}.csv`).send(body);
   });

@@ -3,7 +3,7 @@
 // trends; the brief export. Every figure comes from /api/insight/*; the page only draws.
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { Layer, PickingInfo } from '@deck.gl/core';
-import { GeoJsonLayer } from '@deck.gl/layers';
+import { PathLayer } from '@deck.gl/layers';
 import { MapView } from '../../map/map-view';
 import { STREET_VIEW } from '../../map/street-view';
 import { useStreetLayers } from '../../map/use-street-layers';
@@ -83,6 +83,11 @@ export function InsightPage() {
   );
   useEffect(() => setFrameState(0), [playback.data]);
 
+  // Community boundaries for orientation: the outer rings of each community polygon.
+  const outlines = useMemo(
+    () => street.communities?.features.flatMap((f) => (f.geometry.coordinates as unknown as number[][][][]).map((poly) => poly[0])) ?? [],
+    [street.communities],
+  );
   const points = useMemo(() => (density.data ? densityPoints(density.data) : []), [density.data]);
   const frameCells: PlaybackCell[] = useMemo(
     () => (playback.data ? playbackCells(playback.data.frame, playback.data.frames[frame]) : []),
@@ -91,15 +96,15 @@ export function InsightPage() {
 
   const layers = useMemo(() => {
     const out: Layer[] = [];
-    if (street.communities) {
-      out.push(new GeoJsonLayer({ id: 'insight-communities', data: street.communities, stroked: true, filled: false, getLineColor: [139, 13, 31, 180], lineWidthUnits: 'pixels', getLineWidth: 1.5 }));
+    if (outlines.length) {
+      out.push(new PathLayer<number[][]>({ id: 'insight-communities', data: outlines, getPath: (d) => d as [number, number][], getColor: [139, 13, 31, 180], widthUnits: 'pixels', getWidth: 1.5 }));
     }
     if (view === 'hotspots' && hot.data) out.push(hotspotLayer(hot.data));
     if (view === 'heatmap' && points.length) out.push(heatmapLayer(points));
     if (view === 'hexbin' && points.length) out.push(hexbinLayer(points));
     if (view === 'playback' && playback.data) out.push(playbackLayer(frameCells, playback.data.domain[1], frame));
     return out;
-  }, [street.communities, view, hot.data, points, playback.data, frameCells, frame]);
+  }, [outlines, view, hot.data, points, playback.data, frameCells, frame]);
 
   useEffect(() => {
     reportLayerCounts({
