@@ -1,0 +1,255 @@
+// importOsmPbf: an OpenStreetMap extract into buildings, the walking network, facilities and the basemap,
+// in one transaction. OSM is WGS84 by definition. Unlike a user's file, a real OSM extract always holds a
+// few broken features (unclosed or self-intersecting building outlines): those are skipped and COUNTED per
+// reason, with the first reasons listed in the report — rejected, never repaired.
+import path from 'node:path';
+import { z } from 'zod';
+import type { Geometry, Position } from 'geojson';
+import type { Db, Queryable } from '../../db/db';
+import { AppError } from '../../../common/errors';
+import { appendEvent } from '../../events/append-event';
+import { audit } from '../../audit/audit';
+import { snapBuildingsToNetwork } from '../../walk/snap-buildings';
+import { findInvalid } from '../db-validate';
+import { dbImportError } from '../import-file';
+import { insertWalkGraph, splitWays, type WalkWay } from '../walk-graph';
+import type { ImportReport } from '../types';
+import { readPbf, type OsmData } from './read-pbf';
+import { basemapKindOf, blocksFoot, buildingUseOf, facilityTypeOf, floorsOf, isPoi, walkability, type Tags } from './osm-tags';
+
+export const OsmImportOptionsSchema = z.object({
+  /** OSM is always WGS84; the option exists so a CLI `--crs gcj02` is refused with a reason instead of ignored. */
+  crs: z.enum(['wgs84', 'gcj02', 'bd09']).optional(),
+  /** [west, south, east, north]: keep only what lies inside. */
+  bbox: z.tuple([z.number().min(-180).max(180), z.number().min(-90).max(90), z.number().min(-180).max(180), z.number().min(-90).max(90)])
+    .refine((b) => b[0] < b[2] && b[1] < b[3], 'bbox must be [west, south, east, north] with west < east and south < north')
+    .optional(),
+  /** Default true: clears the walk network, the basemap and earlier OSM buildings/facilities first. */
+  replace: z.boolean().optional(),
+  /** Default true: snap every building to the new network (server/walk/snap-buildings.ts). */
+  snap: z.boolean().optional(),
+  actor: z.string().min(1).optional(),
+}).strict();
+export type OsmImportOptions = z.input<typeof OsmImportOptionsSchema>;
+
+const MAX_LISTED_WARNINGS = 20;
+
+interface BuildingRow { code: string; sid: string; name: string | null; address: string | null; use: string; floors: number | null; g: Geometry }
+
+export async function importOsmPbf(db: Db, file: string, options: OsmImportOptions = {}): Promise<ImportReport> {
+  const started = Date.now();
+  const parsed = OsmImportOptionsSchema.safeParse(options);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new AppError('VALIDATION_ERROR', `${issue.path.join('.')}: ${issue.message}`, issue.path.join('.'));
+  }
+  const opts = parsed.data;
+  if (opts.crs && opts.crs !== 'wgs84') {
+    throw new AppError('VALIDATION_ERROR', `OpenStreetMap data is WGS84 by definition; --crs ${opts.crs} does not apply to --source osm`, 'crs');
+  }
+  const data = await readPbf(file);
+  const skipped: Record<string, number> = {};
+  const skip = (reason: string, n = 1) => { skipped[reason] = (skipped[reason] ?? 0) + n; };
+  const warnings: string[] = [];
+  const bbox = opts.bbox;
+  const coordOf = (id: number): [number, number] | undefined => {
+    const c = data.coords.get(id);
+    if (!c) return undefined;
+    if (bbox && (c[0] < bbox[0] || c[0] > bbox[2] || c[1] < bbox[1] || c[1] > bbox[3])) return undefined;
+    return c;
+  };
+  const ringOf = (refs: number[]): Position[] | string => {
+    if (refs.length < 4 || refs[0] !== refs[refs.length - 1]) return 'unclosed';
+    const ring: Position[] = [];
+    for (const r of refs) {
+      const c = coordOf(r);
+      if (!c) return bbox ? 'outside_bbox_or_missing_nodes' : 'missing_nodes';
+      ring.push(c);
+    }
+    return ring;
+  };
+
+  // Buildings: closed ways, then multipolygon relations assembled by PostGIS (ST_BuildArea).
+  const buildings: BuildingRow[] = [];
+  const buildingRow = (code: string, sid: string, tags: Tags, g: Geometry): BuildingRow => ({
+    code, sid, g,
+    name: tags.name ?? null,
+    address: tags['addr:street'] ? `${tags['addr:street']}${tags['addr:housenumber'] ? ' ' + tags['addr:housenumber'] : ''}` : null,
+    use: buildingUseOf(tags),
+    floors: floorsOf(tags),
+  });
+  for (const w of data.ways) {
+    if (!w.tags.building || w.tags.building === 'no') continue;
+    const ring = ringOf(w.refs);
+    if (typeof ring === 'string') { skip(`building_way_${ring}`); continue; }
+    buildings.push(buildingRow(`osm:w${w.id}`, `w${w.id}`, w.tags, { type: 'Polygon', coordinates: [ring] }));
+  }
+  buildings.push(...(await relationBuildings(db, data, coordOf, buildingRow, skip, warnings)));
+  const invalidBuildings = await findInvalid(db, buildings.map((b, index) => ({ index, geometry: b.g })));
+  const badB = new Set(invalidBuildings.map((x) => x.index));
+  if (badB.size > 0) {
+    skip('building_invalid_geometry', badB.size);
+    for (const x of invalidBuildings.slice(0, MAX_LISTED_WARNINGS)) warnings.push(`building ${buildings[x.index].code} skipped: ${x.reason}`);
+  }
+  const goodBuildings = buildings.filter((_, i) => !badB.has(i));
+
+  // Walkable ways, cut at nodes that block walkers and at nodes missing from the extract (or outside bbox).
+  const walkWays: WalkWay[] = [];
+  let blockedNodes = 0;
+  for (const w of data.ways) {
+    const walk = walkability(w.tags);
+    if (!walk) continue;
+    let nodes: number[] = [];
+    let coords: Position[] = [];
+    const flush = () => {
+      if (nodes.length >= 2) walkWays.push({ nodes, coords, kind: w.tags.highway, name: w.tags.name ?? null, sourceId: `w${w.id}`, oneway: walk.oneway });
+      nodes = [];
+      coords = [];
+    };
+    for (const ref of w.refs) {
+      const c = coordOf(ref);
+      const tags = data.nodeTags.get(ref);
+      if (!c || (tags && blocksFoot(tags))) {
+        if (c) blockedNodes++;
+        flush();
+        continue;
+      }
+      if (nodes[nodes.length - 1] === ref) continue; // repeated node: zero-length step
+      nodes.push(ref);
+      coords.push(c);
+    }
+    flush();
+  }
+  if (blockedNodes > 0) warnings.push(`${blockedNodes} barrier node(s) on walkable ways block walkers: the ways are cut there`);
+  const graph = splitWays(walkWays);
+
+  // Points of interest → facilities (nodes as they are, ways at their centroid).
+  const facilities: { code: string; type: string; name: string; g: Geometry }[] = [];
+  const poi = (kind: 'n' | 'w', id: number, tags: Tags, g: Geometry | null) => {
+    const type = facilityTypeOf(tags);
+    if (!type) { if (isPoi(tags)) skip('poi_unmapped'); return; }
+    if (!g) { skip('poi_missing_nodes'); return; }
+    facilities.push({ code: `osm:${kind}${id}`, type, name: tags.name ?? tags['name:en'] ?? `${type} ${kind}${id}`, g });
+  };
+  for (const [id, tags] of data.nodeTags) {
+    const c = coordOf(id);
+    if (c || !bbox) poi('n', id, tags, c ? { type: 'Point', coordinates: c } : null);
+  }
+  for (const w of data.ways) {
+    if (!isPoi(w.tags)) continue;
+    const cs = w.refs.map(coordOf);
+    poi('w', w.id, w.tags, cs.every(Boolean) && cs.length >= 2 ? { type: 'LineString', coordinates: cs as Position[] } : null);
+  }
+  for (const r of data.relations) if (isPoi(r.tags)) skip(facilityTypeOf(r.tags) ? 'poi_relation' : 'poi_unmapped');
+
+  // Basemap: roads, paths, rail, water, green, land use.
+  const basemap: { kind: string; name: string | null; g: Geometry }[] = [];
+  for (const w of data.ways) {
+    const closed = w.refs.length >= 4 && w.refs[0] === w.refs[w.refs.length - 1];
+    const bk = basemapKindOf(w.tags, closed);
+    if (!bk) continue;
+    const cs = w.refs.map(coordOf);
+    if (!cs.every(Boolean) || cs.length < 2) { skip('basemap_missing_nodes'); continue; }
+    const coords = cs as Position[];
+    basemap.push({ kind: bk.kind, name: w.tags.name ?? null, g: bk.area ? { type: 'Polygon', coordinates: [coords] } : { type: 'LineString', coordinates: coords } });
+  }
+  const invalidBasemap = new Set((await findInvalid(db, basemap.map((b, index) => ({ index, geometry: b.g })))).map((x) => x.index));
+  if (invalidBasemap.size > 0) skip('basemap_invalid_geometry', invalidBasemap.size);
+  const goodBasemap = basemap.filter((_, i) => !invalidBasemap.has(i));
+
+  const base = path.basename(file);
+  let imported: Record<string, number>;
+  try {
+    imported = await db.transaction(async (tx) => {
+      if (opts.replace ?? true) {
+        for (const sql of [
+          'DELETE FROM building_access', 'DELETE FROM walk_edges', 'DELETE FROM walk_nodes', 'DELETE FROM basemap_features',
+          `DELETE FROM buildings WHERE source = 'osm'`, `DELETE FROM facilities WHERE source = 'osm'`,
+        ]) await tx.query(sql);
+      }
+      const counts: Record<string, number> = {};
+      counts.buildings = await insertRows(tx,
+        `INSERT INTO buildings (code, name, address, use, floors, source, source_id, geom)
+         SELECT r.code, r.name, r.address, r.use, coalesce(r.floors, 1), 'osm', r.sid, ST_SetSRID(ST_GeomFromGeoJSON(r.g), 4326)
+           FROM json_to_recordset($1::json) AS r(code text, sid text, name text, address text, use text, floors int, g text)`,
+        goodBuildings.map((b) => ({ ...b, g: JSON.stringify(b.g) })));
+      const walk = await insertWalkGraph(tx, graph);
+      counts.walk_nodes = walk.nodes;
+      counts.walk_edges = walk.edges;
+      counts.facilities = await insertRows(tx,
+        `INSERT INTO facilities (code, type, name, source, geom)
+         SELECT r.code, r.type, r.name, 'osm', ST_Centroid(ST_SetSRID(ST_GeomFromGeoJSON(r.g), 4326))
+           FROM json_to_recordset($1::json) AS r(code text, type text, name text, g text)`,
+        facilities.map((f) => ({ ...f, g: JSON.stringify(f.g) })));
+      counts.basemap_features = await insertRows(tx,
+        `INSERT INTO basemap_features (kind, name, geom)
+         SELECT r.kind, r.name, ST_SetSRID(ST_GeomFromGeoJSON(r.g), 4326)
+           FROM json_to_recordset($1::json) AS r(kind text, name text, g text)`,
+        goodBasemap.map((b) => ({ ...b, g: JSON.stringify(b.g) })));
+      if ((opts.snap ?? true) && walk.edges > 0) counts.building_access = await snapBuildingsToNetwork(tx);
+      const actor = opts.actor ?? 'cli:import';
+      const payload = { file: base, source: 'osm', bbox: bbox ?? null, imported: counts, skipped };
+      await appendEvent(tx, { type: 'layer.imported', entityType: 'layer', entityId: 'osm', actor, payload });
+      await audit(tx, { actor, action: 'import.osm', entityType: 'layer', entityId: 'osm', detail: payload });
+      return counts;
+    });
+  } catch (err) {
+    throw dbImportError(err);
+  }
+  return { file, format: 'osm-pbf', layer: 'osm', crs: 'wgs84', imported, skipped, warnings, durationMs: Date.now() - started };
+}
+
+const BATCH = 2000;
+
+async function insertRows(tx: Queryable, sql: string, rows: Record<string, unknown>[]): Promise<number> {
+  let n = 0;
+  for (let i = 0; i < rows.length; i += BATCH) n += (await tx.query(sql, [JSON.stringify(rows.slice(i, i + BATCH))])).rowCount;
+  return n;
+}
+
+/**
+ * Buildings mapped as multipolygon relations: PostGIS builds the area from the member ways (outer and inner
+ * rings, ways joined end to end). Each polygon of the result becomes one building (buildings are Polygons).
+ * Runs outside the import transaction, one relation at a time, so broken linework only skips that relation.
+ */
+async function relationBuildings(
+  db: Db,
+  data: OsmData,
+  coordOf: (id: number) => [number, number] | undefined,
+  row: (code: string, sid: string, tags: Tags, g: Geometry) => BuildingRow,
+  skip: (reason: string) => void,
+  warnings: string[],
+): Promise<BuildingRow[]> {
+  const waysById = new Map(data.ways.map((w) => [w.id, w]));
+  const out: BuildingRow[] = [];
+  for (const r of data.relations) {
+    if (r.tags.type !== 'multipolygon' || !r.tags.building || r.tags.building === 'no') continue;
+    const lines: Position[][] = [];
+    let missing = false;
+    for (const m of r.members) {
+      if (m.type !== 'way') continue;
+      const w = waysById.get(m.ref);
+      const cs = w?.refs.map(coordOf);
+      if (!cs || cs.length < 2 || !cs.every(Boolean)) { missing = true; break; }
+      lines.push(cs as Position[]);
+    }
+    if (missing || lines.length === 0) { skip('building_relation_missing_members'); continue; }
+    try {
+      const res = await db.query<{ g: string }>(
+        `SELECT ST_AsGeoJSON(d.geom, 9) AS g
+           FROM ST_Dump(ST_BuildArea(ST_SetSRID(ST_GeomFromGeoJSON($1), 4326))) d
+          ORDER BY d.path`,
+        [JSON.stringify({ type: 'MultiLineString', coordinates: lines })],
+      );
+      if (res.rows.length === 0) { skip('building_relation_no_area'); continue; }
+      res.rows.forEach((p, k) => {
+        const code = res.rows.length === 1 ? `osm:r${r.id}` : `osm:r${r.id}:${k + 1}`;
+        out.push(row(code, `r${r.id}`, r.tags, JSON.parse(p.g) as Geometry));
+      });
+    } catch (err) {
+      skip('building_relation_no_area');
+      warnings.push(`building relation r${r.id} skipped: ${(err as Error).message}`);
+    }
+  }
+  return out;
+}
