@@ -32,6 +32,8 @@ export class LiveStore {
   private pendingKpis: Kpis | null = null;
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
   private syncing = false;
+  /** While a sync is in flight, pushed events wait: applying a newer push first would make the sync's older events look like duplicates. */
+  private holding = false;
 
   constructor(private readonly opts: { now?: () => number; pulseMs?: number } = {}) {}
 
@@ -58,7 +60,12 @@ export class LiveStore {
       this.set({ connected: true, disconnectedAt: null, error: null });
       void this.catchUp();
     });
-    socket.on('disconnect', () => this.set({ connected: false, disconnectedAt: this.view.disconnectedAt ?? this.now() }));
+    socket.on('disconnect', (reason) => {
+      this.set({ connected: false, disconnectedAt: this.view.disconnectedAt ?? this.now() });
+      // Socket.IO does not reconnect by itself after a server-side disconnect (restart, session sweep);
+      // a wall must: try again until it is back (an expired session then shows the sign-in form on reload).
+      if (reason === 'io server disconnect') this.reconnectLater(1000);
+    });
     socket.on('connect_error', (err) => this.set({ connected: false, disconnectedAt: this.view.disconnectedAt ?? this.now(), error: err.message }));
     socket.on('events:appended', (events) => {
       this.queue.push(...events);
@@ -74,7 +81,22 @@ export class LiveStore {
     });
   }
 
+  private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
+  private reconnectLater(ms: number): void {
+    if (this.reconnectTimer) return;
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = null;
+      const socket = this.socket;
+      if (!socket || socket.connected) return;
+      socket.connect();
+      // if this attempt fails, the manager's own backoff takes over; check again later in case it gave up
+      this.reconnectLater(Math.min(30_000, ms * 2));
+    }, ms);
+  }
+
   stop(): void {
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = null;
     this.socket?.disconnect();
     this.socket = null;
     if (this.flushTimer) clearTimeout(this.flushTimer);
@@ -85,6 +107,7 @@ export class LiveStore {
   private async catchUp(): Promise<void> {
     if (this.syncing) return;
     this.syncing = true;
+    this.holding = true;
     try {
       if (!this.view.loaded) await this.loadSnapshot();
       const socket = this.socket;
@@ -95,12 +118,13 @@ export class LiveStore {
         await this.loadSnapshot();
       } else {
         this.queue.push(...ack.events);
-        this.flush();
       }
     } catch (err) {
       this.set({ error: (err as Error).message });
     } finally {
       this.syncing = false;
+      this.holding = false;
+      this.flush();
     }
   }
 
@@ -108,7 +132,6 @@ export class LiveStore {
     const snap = await api.get<LiveSnapshot>('/api/live/snapshot');
     // keep queued events newer than the snapshot; reconcile drops the rest as duplicates
     this.set({ state: fromSnapshot(snap), loaded: true });
-    this.flush();
   }
 
   private scheduleFlush(): void {
@@ -120,7 +143,7 @@ export class LiveStore {
   }
 
   private flush(): void {
-    if (!this.view.loaded) return;
+    if (!this.view.loaded || this.holding) return;
     const events = this.queue;
     const positions = this.pendingPositions;
     const kpis = this.pendingKpis;
