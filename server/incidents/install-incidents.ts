@@ -10,6 +10,7 @@ import { createIncidentService, type IncidentService } from './incident-service'
 import { incidentRoutes } from './incident-routes';
 import { installIncidentSocketHandlers } from './incident-socket';
 import { createEscalationJob, type EscalationJob } from './escalation-job';
+import { open311AdminRoutes, open311Routes } from '../open311/open311-routes';
 
 export interface IncidentsDeps {
   db: Db;
@@ -31,6 +32,8 @@ export interface Incidents {
 export function installIncidents(app: Express, io: SocketServer, deps: IncidentsDeps): Incidents {
   const service = createIncidentService({ db: deps.db, clock: deps.clock, onCommitted: deps.onCommitted });
   app.use('/api', incidentRoutes({ db: deps.db, service }));
+  app.use('/api', open311AdminRoutes(deps.db));
+  app.use('/open311/v2', open311Routes({ db: deps.db, service, config: deps.config, clock: deps.clock, logger: deps.logger }));
   installIncidentSocketHandlers(io, { service, logger: deps.logger });
   const escalation = createEscalationJob({ db: deps.db, clock: deps.clock, service, logger: deps.logger, intervalMs: deps.escalationIntervalMs });
   return {

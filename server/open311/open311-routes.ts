@@ -1,0 +1,224 @@
+// Open311 GeoReport v2 at /open311/v2: services.json, requests.json (list and create), requests/<id>.json.
+//
+// Who may call:
+//   GET services.json           public (the category list is not personal).
+//   GET requests…, POST requests.json
+//                               an `api_key` of a registered client (table open311_clients; created by an admin
+//                               with POST /api/open311/clients, shown once), or a signed-in session of a
+//                               dispatcher, admin or worker (with the usual CSRF token on POST).
+// Requests are read without reporter names or phones; descriptions are returned as stored (JSON text).
+// POST is rate-limited per client and takes an optional Idempotency-Key header like /api/incidents.
+// Errors use the spec's shape — an array of {code, description} — plus our stable `error_code` and `field`.
+import { createHash, randomBytes } from 'node:crypto';
+import express, { Router, type ErrorRequestHandler, type Request } from 'express';
+import { rateLimit, ipKeyGenerator } from 'express-rate-limit';
+import { z } from 'zod';
+import { AppError, isAppError } from '../../common/errors';
+import { ReportIncidentSchema } from '../../common/incidents';
+import { actorOf, getIdentity, requireRole } from '../auth/identity';
+import { sessionMiddleware, csrfMiddleware } from '../auth/session-middleware';
+import { audit } from '../audit/audit';
+import type { Clock } from '../clock';
+import type { Config } from '../config';
+import type { Db } from '../db/db';
+import { fromDbError } from '../http/error-handler';
+import { parseOrThrow } from '../http/validate';
+import type { Logger } from '../logger';
+import { INCIDENT_COLUMNS, type IncidentRow } from '../incidents/incident-row';
+import type { CommandContext, IncidentService } from '../incidents/incident-service';
+import { commandContext } from '../incidents/incident-routes';
+import {
+  DEFAULT_WINDOW_DAYS,
+  MAX_REQUESTS,
+  OPEN311_CLOSED,
+  Open311ListQuerySchema,
+  Open311PostSchema,
+  toOpen311Request,
+  type Open311Service,
+} from './open311-mapping';
+
+export interface Open311Deps {
+  db: Db;
+  service: IncidentService;
+  config: Config;
+  clock: Clock;
+  logger: Logger;
+  /** POSTs per client per minute. */
+  postsPerMinute?: number;
+}
+
+const SESSION_ROLES = ['dispatcher', 'admin', 'worker'] as const;
+
+export function hashApiKey(key: string): string {
+  return createHash('sha256').update(key).digest('hex');
+}
+
+/** Registers a client and returns its key (shown once; only the hash is stored). */
+export async function createOpen311Client(db: Db, name: string): Promise<{ id: number; name: string; apiKey: string }> {
+  const apiKey = `o311_${randomBytes(24).toString('base64url')}`;
+  const res = await db.query<{ id: number }>('INSERT INTO open311_clients (name, key_hash) VALUES ($1, $2) RETURNING id', [name, hashApiKey(apiKey)]);
+  return { id: res.rows[0].id, name, apiKey };
+}
+
+async function categoryNames(db: Db): Promise<Map<string, { zh: string; en: string }>> {
+  const res = await db.query<{ code: string; name_zh: string; name_en: string }>('SELECT code, name_zh, name_en FROM incident_categories ORDER BY code');
+  return new Map(res.rows.map((r) => [r.code, { zh: r.name_zh, en: r.name_en }]));
+}
+
+export function open311Routes(deps: Open311Deps): Router {
+  const { db, service, clock } = deps;
+  const r = Router();
+  const authCtx = { db, config: deps.config, clock };
+  r.use(express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 100 }));
+  r.use(sessionMiddleware(authCtx), csrfMiddleware(authCtx));
+
+  /** The caller as a command context: a session of an allowed role, or a registered api_key. */
+  async function caller(req: Request): Promise<CommandContext> {
+    if (req.identity) {
+      if (!(SESSION_ROLES as readonly string[]).includes(req.identity.role)) {
+        throw new AppError('FORBIDDEN', `role "${req.identity.role}" may not use Open311; allowed: ${SESSION_ROLES.join(', ')}`);
+      }
+      return { ...commandContext(req), source: 'open311' };
+    }
+    const raw: unknown = (req.body as Record<string, unknown> | undefined)?.api_key ?? req.query.api_key;
+    if (typeof raw !== 'string' || raw.length === 0) throw new AppError('UNAUTHENTICATED', 'send an api_key (or sign in)', 'api_key');
+    const found = await db.query<{ name: string }>('SELECT name FROM open311_clients WHERE key_hash = $1 AND NOT disabled', [hashApiKey(raw)]);
+    const client = found.rows[0];
+    if (!client) throw new AppError('FORBIDDEN', 'invalid api_key', 'api_key');
+    const key = req.get('idempotency-key');
+    if (key !== undefined && !/^[\x21-\x7e]{8,200}$/.test(key)) {
+      throw new AppError('VALIDATION_ERROR', 'header Idempotency-Key: 8–200 printable ASCII characters without spaces', 'header.idempotency-key');
+    }
+    return { actor: `open311:${client.name}`, role: null, personId: null, idempotencyKey: key, source: 'open311', ip: req.ip ?? null };
+  }
+
+  r.get('/services.json', async (_req, res) => {
+    const names = await categoryNames(db);
+    const services: Open311Service[] = [...names].map(([code, n]) => ({
+      service_code: code,
+      service_name: n.zh,
+      description: n.en,
+      metadata: false,
+      type: 'realtime',
+      keywords: '',
+      group: '网格事件',
+    }));
+    res.json(services);
+  });
+
+  r.get('/requests.json', async (req, res) => {
+    const q = parseOrThrow(Open311ListQuerySchema, req.query, 'query');
+    await caller(req);
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (sql: (n: number) => string, v: unknown) => {
+      params.push(v);
+      where.push(sql(params.length));
+    };
+    if (q.service_request_id) {
+      // The spec: when ids are given, every other filter is ignored.
+      add((n) => `i.id = ANY($${n}::bigint[])`, q.service_request_id.map(Number));
+    } else {
+      const end = q.end_date ? new Date(q.end_date) : clock.now();
+      const start = q.start_date ? new Date(q.start_date) : new Date(end.getTime() - DEFAULT_WINDOW_DAYS * 86_400_000);
+      add((n) => `i.reported_at >= $${n}`, start.toISOString());
+      add((n) => `i.reported_at <= $${n}`, end.toISOString());
+      if (q.service_code) add((n) => `i.category = ANY($${n}::text[])`, q.service_code);
+      if (q.status && q.status.length === 1) {
+        add((n) => `${q.status?.[0] === 'closed' ? '' : 'NOT '}(i.status = ANY($${n}::text[]))`, OPEN311_CLOSED);
+      }
+    }
+    const rows = await db.query<IncidentRow>(
+      `SELECT ${INCIDENT_COLUMNS} FROM incidents i WHERE ${where.join(' AND ')} ORDER BY i.reported_at DESC, i.id DESC LIMIT ${MAX_REQUESTS}`,
+      params,
+    );
+    const names = await categoryNames(db);
+    res.json(rows.rows.map((row) => toOpen311Request(row, names.get(row.category)?.zh ?? row.category)));
+  });
+
+  r.get('/requests/:file', async (req, res) => {
+    const m = /^([1-9][0-9]{0,15})\.json$/.exec(req.params.file);
+    if (!m) throw new AppError('NOT_FOUND', 'use /requests/<service_request_id>.json', 'service_request_id');
+    await caller(req);
+    const rows = await db.query<IncidentRow>(`SELECT ${INCIDENT_COLUMNS} FROM incidents i WHERE i.id = $1`, [Number(m[1])]);
+    const row = rows.rows[0];
+    if (!row) throw new AppError('NOT_FOUND', `no service request ${m[1]}`, 'service_request_id');
+    const names = await categoryNames(db);
+    res.json([toOpen311Request(row, names.get(row.category)?.zh ?? row.category)]);
+  });
+
+  const limiter = rateLimit({
+    windowMs: 60_000,
+    limit: deps.postsPerMinute ?? 120,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    keyGenerator: (req) => {
+      const key = (req.body as Record<string, unknown> | undefined)?.api_key;
+      return typeof key === 'string' ? `k:${hashApiKey(key)}` : `ip:${ipKeyGenerator(req.ip ?? '')}`;
+    },
+    handler: (_req, _res, next) => next(new AppError('RATE_LIMITED', 'too many service requests from this client; wait a minute')),
+  });
+
+  r.post('/requests.json', limiter, async (req, res) => {
+    const post = parseOrThrow(Open311PostSchema, req.body ?? {}, 'body');
+    const ctx = await caller(req);
+    const names = await categoryNames(db);
+    const cat = names.get(post.service_code);
+    if (!cat) throw new AppError('VALIDATION_ERROR', `unknown service_code "${post.service_code}"; see services.json`, 'service_code');
+    const reporterName = [post.last_name, post.first_name].filter(Boolean).join('') || undefined;
+    const description = post.description ?? '';
+    const report = parseOrThrow(
+      ReportIncidentSchema,
+      {
+        category: post.service_code,
+        severity: 'small',
+        title: description.trim().slice(0, 60) || cat.zh,
+        description,
+        ...(post.address_string ? { address: post.address_string } : {}),
+        location: post.location,
+        ...(reporterName ? { reporterName } : {}),
+        ...(post.phone ? { reporterPhone: post.phone } : {}),
+      },
+      'body',
+    );
+    const result = await service.reportIncident(ctx, report);
+    if (result.replayed) res.set('Idempotent-Replayed', 'true');
+    res.status(201).json([{ service_request_id: String(result.body.id), service_notice: '', account_id: null }]);
+  });
+
+  r.use(open311Errors(deps.logger));
+  return r;
+}
+
+/** Spec-shaped errors: [{ code: <HTTP status>, description }], plus our stable code and field. */
+function open311Errors(logger: Logger): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    let e = isAppError(err) ? err : fromDbError(err);
+    if (!e) {
+      const type = (err as { type?: unknown }).type;
+      if (type === 'entity.parse.failed') e = new AppError('INVALID_JSON', 'the request body is not valid JSON', 'body');
+      else if (type === 'entity.too.large') e = new AppError('PAYLOAD_TOO_LARGE', 'the request body is larger than the limit', 'body');
+    }
+    if (!e) {
+      logger.error({ err, url: req.originalUrl }, 'open311 error');
+      e = new AppError('INTERNAL', 'internal error; it has been logged');
+    }
+    res.status(e.status).json([{ code: e.status, description: e.message, error_code: e.code, ...(e.field ? { field: e.field } : {}) }]);
+  };
+}
+
+const ClientSchema = z.object({ name: z.string().regex(/^[a-z0-9_.-]{2,64}$/, '2–64 of a-z 0-9 _ . -') }).strict();
+
+/** Admin: register an Open311 client (POST /api/open311/clients → the api_key, shown once). */
+export function open311AdminRoutes(db: Db): Router {
+  const r = Router();
+  r.post('/open311/clients', requireRole('admin'), async (req, res) => {
+    const { name } = parseOrThrow(ClientSchema, req.body, 'body');
+    const exists = await db.query('SELECT 1 FROM open311_clients WHERE name = $1', [name]);
+    if (exists.rowCount > 0) throw new AppError('VALIDATION_ERROR', `an Open311 client named "${name}" exists`, 'body.name');
+    const created = await createOpen311Client(db, name);
+    await audit(db, { actor: actorOf(getIdentity(req)), action: 'open311.client_create', entityType: 'open311_client', entityId: created.id, ip: req.ip });
+    res.status(201).json(created);
+  });
+  return r;
+}
