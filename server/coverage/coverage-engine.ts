@@ -6,6 +6,7 @@ import { FACILITY_TYPES, type FacilityType } from '../../common/domain';
 import { loadWalkGraph, type WalkGraph } from '../walk/walk-graph';
 import { timeAtPoint, timeFieldFromPoints, type TimeField } from '../walk/dijkstra';
 import { loadEdgeGeometry, type EdgeGeometry } from './isochrones';
+import { EdgeSnapIndex } from '../walk/edge-snap-index';
 import {
   dataFingerprint, loadAreaNames, loadBuildings, loadFacilities,
   type AreaNames, type BuildingSet, type FacilityPoint,
@@ -72,6 +73,7 @@ export class CoverageEngine {
   private types = new Map<FacilityType, TypeCoverage>();
   private loading: Promise<CoverageState> | null = null;
   private geometry: { graph: WalkGraph; geom: Promise<EdgeGeometry> } | null = null;
+  private snapper: { geom: EdgeGeometry; index: EdgeSnapIndex } | null = null;
   private readonly recheckMs: number;
   private readonly now: () => number;
   /** Bumped on every rebuild: what-if answers and ring caches carry it. */
@@ -140,6 +142,14 @@ export class CoverageEngine {
       this.geometry = { graph, geom: loadEdgeGeometry(this.db, graph) };
     }
     return this.geometry.geom;
+  }
+
+  /** In-memory nearest-edge index over the current network (what-if sites). */
+  async snapIndex(): Promise<EdgeSnapIndex> {
+    const { graph } = await this.getState();
+    const geom = await this.edgeGeometry();
+    if (!this.snapper || this.snapper.geom !== geom) this.snapper = { geom, index: new EdgeSnapIndex(graph, geom) };
+    return this.snapper.index;
   }
 
   /** Full recompute of every facility type (benchmarks; warm-up after an import). */

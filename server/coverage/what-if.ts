@@ -3,8 +3,8 @@
 // cached field); moving or removing recomputes that type with the 15-minute cutoff (typed arrays: fast).
 import { AppError } from '../../common/errors';
 import { LIFE_CIRCLE_MINUTES, type FacilityType } from '../../common/domain';
-import { snapPoints } from '../walk/snap-buildings';
 import type { Queryable } from '../db/db';
+import type { EdgeSnapIndex } from '../walk/edge-snap-index';
 import type { FacilityPoint } from './coverage-data';
 import { computeTypeCoverage, type CoverageEngine, type TypeCoverage } from './coverage-engine';
 import { coverageSummary, type AreaFigures, type CoverageSummary } from './coverage-figures';
@@ -34,16 +34,18 @@ export interface WhatIfResult {
 }
 
 /** Applies the changes to the base facility list; added sites get negative ids. */
-async function applyChanges(
-  q: Queryable,
+function applyChanges(
   base: readonly FacilityPoint[],
   changes: readonly ScenarioChange[],
-  edgeIndex: ReadonlyMap<number, number>,
-): Promise<{ byType: Map<FacilityType, { list: FacilityPoint[]; added: FacilityPoint[]; onlyAdds: boolean }> }> {
+  snapper: EdgeSnapIndex,
+): { byType: Map<FacilityType, { list: FacilityPoint[]; added: FacilityPoint[]; onlyAdds: boolean }> } {
   const byId = new Map(base.map((f) => [f.id, f]));
-  const placed = changes.flatMap((c, i) => (c.op === 'remove' ? [] : [{ i, lon: c.lon, lat: c.lat }]));
-  const snapped = await snapPoints(q, placed);
-  const snapOf = new Map(snapped.map((s) => [placed[s.index].i, s]));
+  const snapOf = new Map<number, { edge: number; fraction: number; distanceM: number }>();
+  changes.forEach((c, i) => {
+    if (c.op === 'remove') return;
+    const s = snapper.nearest(c.lon, c.lat, MAX_SNAP_M);
+    if (s) snapOf.set(i, s);
+  });
   const touched = new Map<FacilityType, { removed: Set<number>; moved: Map<number, FacilityPoint>; added: FacilityPoint[] }>();
   const entry = (t: FacilityType) => {
     let e = touched.get(t);
@@ -55,11 +57,10 @@ async function applyChanges(
     let point: FacilityPoint['at'] = null;
     if (c.op !== 'remove') {
       const s = snapOf.get(i);
-      const edge = s ? edgeIndex.get(s.edgeId) : undefined;
-      if (!s || edge === undefined || s.distanceM > MAX_SNAP_M) {
+      if (!s) {
         throw new AppError('VALIDATION_ERROR', `changes[${i}]: the site is more than ${MAX_SNAP_M} m from any walkable path; place it nearer a street`, `body.changes.${i}`);
       }
-      point = { edge, fraction: s.fraction };
+      point = { edge: s.edge, fraction: s.fraction };
     }
     if (c.op === 'add') {
       const id = nextVirtual--;
@@ -86,14 +87,14 @@ export interface WhatIfOptions {
 }
 
 export async function evaluateWhatIf(
-  db: Queryable,
+  _db: Queryable,
   engine: CoverageEngine,
   changes: readonly ScenarioChange[],
   opts: WhatIfOptions = {},
 ): Promise<WhatIfResult> {
   const t0 = performance.now();
   const state = await engine.getState();
-  const { byType } = await applyChanges(db, state.facilities, changes, state.graph.edgeIndex);
+  const { byType } = applyChanges(state.facilities, changes, await engine.snapIndex());
   const geom = opts.rings === false ? null : await engine.edgeGeometry();
   const types: TypeWhatIf[] = [];
   for (const [type, plan] of byType) {

@@ -39,6 +39,24 @@ for (const backend of backends()) {
       expect(s[1].distanceM).toBeLessThan(31);
     });
 
+    it('the in-memory snap index agrees with the database snapping', async () => {
+      const engine = new CoverageEngine(t.db);
+      const index = await engine.snapIndex();
+      const { state } = await engine.typeCoverage('clinic');
+      const pts = [[37, 12], [150, 260], [420, 130], [-25, 333], [700, 40], [455, 255], [260, 410]].map(([x, y]) => {
+        const [lon, lat] = lonLat(x, y);
+        return { lon, lat };
+      });
+      const db = await snapPoints(t.db, pts);
+      pts.forEach((p, i) => {
+        const mine = index.nearest(p.lon, p.lat, 500)!;
+        expect(state.graph.edgeIds[mine.edge]).toBe(db[i].edgeId);
+        expect(mine.fraction).toBeCloseTo(db[i].fraction, 3);
+        expect(Math.abs(mine.distanceM - db[i].distanceM)).toBeLessThan(0.5);
+      });
+      expect(index.nearest(...(lonLat(3000, 3000) as [number, number]), 500)).toBeNull();
+    });
+
     it('gives each building its network walking time and counts covered residents; the circle overstates', async () => {
       await insertFacility(t.db, 'F1', 'clinic', 0, 0);
       const near = await insertBuilding(t.db, 'NEAR', 50, 10, 100);     // ≈ 50 m along + 10 m access

@@ -96,8 +96,9 @@ for (const backend of backends()) {
       const res = await get(planner, '/api/coverage/suggest?type=clinic&k=2&minutes=5');
       expect(res.status).toBe(200);
       const r = await res.json();
-      expect(r.sites[0].newResidents).toBe(200); // FAR is the only reachable building left uncovered at 5 min
-      expect(r.residentsCoveredAfter).toBe(300);
+      // A site in the pocket is the best (300 residents nobody reaches today), then one near FAR (200).
+      expect(r.sites.map((s: { newResidents: number }) => s.newResidents)).toEqual([300, 200]);
+      expect(r.residentsCoveredAfter).toBe(600);
     });
   });
 }

@@ -16,7 +16,7 @@ for (const backend of backends()) {
     beforeEach(async () => {
       t = await freshDb(backend, 'empty');
       await insertGridWithPocket(t.db);
-      // A short street nobody can walk to, 40 m east of the grid's east edge: its building is 35 m from a
+      // A short street nobody can walk to, 30 m east of the grid's east edge: its building is 36 m from a
       // reachable street, so a 40 m buffer would swallow it if rings were drawn naively.
       await insertNetwork(t.db, [{ id: 111, x: 430, y: 250 }, { id: 112, x: 490, y: 250 }], [{ id: 211, a: 111, b: 112 }]);
       ids = {
@@ -24,7 +24,7 @@ for (const backend of backends()) {
         near: await insertBuilding(t.db, 'NEAR', 50, 10, 100),
         far: await insertBuilding(t.db, 'FAR', 395, 410, 200),
         pocket: await insertBuilding(t.db, 'POCKET', 700, 10, 300),
-        island: await insertBuilding(t.db, 'ISLAND', 440, 242, 40),
+        island: await insertBuilding(t.db, 'ISLAND', 436, 242, 40),
       };
       await snapBuildingsToNetwork(t.db);
     });
@@ -69,7 +69,7 @@ for (const backend of backends()) {
         }
       }
       // The island building would be inside a naive 40 m buffer of the x = 400 street.
-      const [lon, lat] = lonLat(440, 242);
+      const [lon, lat] = lonLat(436, 242);
       const naive = await t.db.query<{ d: number }>(
         `SELECT min(ST_Distance(ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography, e.geom::geography)) AS d FROM walk_edges e WHERE e.id <= 40`,
         [lon, lat],

@@ -1,0 +1,208 @@
+// Benchmark `coverage` (QUALITY.md): walking time from every building to the nearest facility of each
+// type, full recompute and what-if, against pgRouting's pgr_drivingDistance (multi-start, equicost) on
+// the same walk_edges in the same PostgreSQL, in the same run. Equal results are checked, not assumed:
+// both searches start from the same nodes with the same cutoff, and the reachable sets and times must
+// agree within 1% or the row is marked not met.
+//
+// Scales: "street" = the sample street (or a 45×45 synthetic grid when the sample has no network yet);
+// "city" = a synthetic 320×320 grid (≈ 204k edges, ≈ 102k buildings), generated here because the sample
+// generator has no scale option for the walking network.
+//
+// Run alone: `DATABASE_URL=… npx tsx bench/coverage.ts [--quick]` → bench/results/coverage.json.
+import { randomBytes } from 'node:crypto';
+import { pathToFileURL } from 'node:url';
+import pg from 'pg';
+import type { Db } from '../server/db/db';
+import { openPg } from '../server/db/pg-driver';
+import { migrate } from '../server/db/migrate';
+import { loadSampleStreet } from '../server/sample/load-sample';
+import { FACILITY_TYPES } from '../common/domain';
+import { createSyntheticGrid } from '../server/walk/synthetic-grid';
+import { snapBuildingsToNetwork } from '../server/walk/snap-buildings';
+import { multiSourceDijkstra } from '../server/walk/dijkstra';
+import { CoverageEngine } from '../server/coverage/coverage-engine';
+import { evaluateWhatIf } from '../server/coverage/what-if';
+import { median, percentile, row, runStandalone, type BenchContext, type BenchRow } from './bench-kit';
+
+const CUTOFF_S = 15 * 60;
+/** Resident walks to the facility: pgRouting on the reversed edges is the same search as our 'to'. */
+const REVERSED_EDGES_SQL = 'SELECT id, target AS source, source AS target, reverse_cost_s AS cost, cost_s AS reverse_cost FROM walk_edges';
+
+function withDatabase(url: string, name: string): string {
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+async function scratchDb(base: string): Promise<{ db: Db; drop(): Promise<void> }> {
+  const name = `gcc_bench_coverage_${randomBytes(3).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: withDatabase(base, 'postgres') });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const db = await openPg({ connectionString: withDatabase(base, name), statementTimeoutMillis: 600_000 });
+  await migrate(db);
+  await db.query('CREATE EXTENSION IF NOT EXISTS pgrouting');
+  return {
+    db,
+    async drop() {
+      await db.close();
+      const a = new pg.Client({ connectionString: withDatabase(base, 'postgres') });
+      await a.connect();
+      await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await a.end();
+    },
+  };
+}
+
+interface ScaleResult { rows: BenchRow[]; notes: string[] }
+
+async function measureScale(db: Db, scale: string, runs: number, log: (m: string) => void): Promise<ScaleResult> {
+  const notes: string[] = [];
+  const engine = new CoverageEngine(db, { recheckMs: Infinity });
+  let t0 = performance.now();
+  const state = await engine.getState();
+  const loadMs = performance.now() - t0;
+  log(`${scale}: ${state.graph.nodeCount} nodes, ${state.graph.edgeCount} edges, ${state.buildings.count} buildings, ${state.facilities.length} facilities; load ${loadMs.toFixed(0)} ms`);
+
+  // Start nodes per type: the nearer end of each facility's edge (pgRouting starts at vertices only).
+  const startsByType = FACILITY_TYPES.map((type) => {
+    const ids = new Set<number>();
+    for (const f of state.facilities) {
+      if (f.type !== type || !f.at) continue;
+      const e = f.at.edge;
+      const node = f.at.fraction < 0.5 ? state.graph.edgeSource[e] : state.graph.edgeTarget[e];
+      ids.add(state.graph.nodeIds[node]);
+    }
+    return { type, ids: [...ids] };
+  }).filter((s) => s.ids.length > 0);
+
+  // 1. Same search both ways: node fields for every type from the same start vertices, 15-minute cutoff.
+  const oursNodeMs: number[] = [];
+  const pgrMs: number[] = [];
+  let worstSetDiff = 0, worstTimeOff = 0;
+  for (let r = 0; r < runs; r++) {
+    let ours = 0, theirs = 0;
+    for (const { ids } of startsByType) {
+      const a = performance.now();
+      const { dist } = multiSourceDijkstra(state.graph, ids.map((id, i) => ({ node: state.graph.nodeIndex.get(id)!, costS: 0, origin: i })), 'to', CUTOFF_S);
+      ours += performance.now() - a;
+      const b = performance.now();
+      const res = await db.query<{ node: number; agg_cost: number }>(
+        'SELECT node, agg_cost FROM pgr_drivingDistance($1, $2::bigint[], $3, directed => true, equicost => true)',
+        [REVERSED_EDGES_SQL, ids, CUTOFF_S],
+      );
+      theirs += performance.now() - b;
+      if (r === 0) {
+        const pgrNodes = new Map<number, number>();
+        for (const x of res.rows) pgrNodes.set(Number(x.node), Math.min(pgrNodes.get(Number(x.node)) ?? Infinity, Number(x.agg_cost)));
+        let reach = 0, off = 0;
+        for (let i = 0; i < state.graph.nodeCount; i++) {
+          if (!Number.isFinite(dist[i])) continue;
+          reach++;
+          const o = pgrNodes.get(state.graph.nodeIds[i]);
+          if (o === undefined || Math.abs(o - dist[i]) > 0.01 * Math.max(1, o)) off++;
+        }
+        worstSetDiff = Math.max(worstSetDiff, Math.abs(reach - pgrNodes.size) / Math.max(1, pgrNodes.size));
+        worstTimeOff = Math.max(worstTimeOff, off / Math.max(1, reach));
+      }
+    }
+    oursNodeMs.push(ours);
+    pgrMs.push(theirs);
+  }
+  const equal = worstSetDiff <= 0.01 && worstTimeOff <= 0.01;
+  notes.push(`${scale}: reachable-set difference vs pgRouting ≤ ${(worstSetDiff * 100).toFixed(3)}%, nodes with times off > 1%: ${(worstTimeOff * 100).toFixed(3)}%`);
+  const baseline = 'pgr_drivingDistance multi-start, equicost, 15 min, all types';
+
+  // 2. Our full coverage recompute: fields from the facilities' exact edge positions + every building's time.
+  const fullMs: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    t0 = performance.now();
+    await engine.recomputeAll();
+    fullMs.push(performance.now() - t0);
+  }
+
+  // 3. What-if latency: add a site / move a facility, figures + rings, server time.
+  await engine.edgeGeometry();
+  await engine.snapIndex();
+  const type = startsByType.reduce((a, b) => (b.ids.length < a.ids.length ? b : a)).type; // fewest sites: biggest change
+  const some = state.facilities.find((f) => f.type === type)!;
+  const whatIfMs: number[] = [];
+  const whatIfRuns = Math.max(20, runs * 10);
+  for (let i = 0; i < whatIfRuns; i++) {
+    const dx = ((i % 7) - 3) * 0.0012, dy = ((Math.floor(i / 7) % 7) - 3) * 0.0012;
+    const changes = i % 2 === 0
+      ? [{ op: 'add' as const, type, lon: some.lon + dx, lat: some.lat + dy }]
+      : [{ op: 'move' as const, facilityId: some.id, lon: some.lon + dx, lat: some.lat + dy }];
+    try {
+      const res = await evaluateWhatIf(db, engine, changes);
+      whatIfMs.push(res.serverMs);
+    } catch {
+      // a site off the network at this offset: not a what-if the planner could place
+    }
+  }
+  const pgrOneType = median(pgrMs) / startsByType.length;
+  const whatIfTarget = scale.startsWith('city') ? 1000 : 50;
+  return {
+    notes,
+    rows: [
+      row({ scale, metric: 'node_fields_all_types_median_ms', value: median(oursNodeMs), baseline, baselineValue: median(pgrMs),
+        target: '≤ 0.1 (≥ 10× faster) at equal results', met: (_v, ratio) => ratio <= 0.1 && equal }),
+      row({ scale, metric: 'full_recompute_with_buildings_median_ms', value: median(fullMs), baseline, baselineValue: median(pgrMs),
+        target: '≤ 0.1 (≥ 10× faster)', met: (_v, ratio) => ratio <= 0.1 }),
+      row({ scale, metric: 'graph_load_ms', value: loadMs, baseline, baselineValue: median(pgrMs), target: 'info (once per data change)', met: () => true }),
+      row({ scale, metric: 'what_if_median_ms', value: median(whatIfMs), baseline: 'pgr_drivingDistance for one type', baselineValue: pgrOneType,
+        target: `< ${whatIfTarget} ms`, met: (v) => v < whatIfTarget }),
+      row({ scale, metric: 'what_if_p99_ms', value: percentile(whatIfMs, 99), baseline: 'pgr_drivingDistance for one type', baselineValue: pgrOneType,
+        target: `< ${whatIfTarget} ms`, met: (v) => v < whatIfTarget }),
+    ],
+  };
+}
+
+export async function run(ctx: BenchContext): Promise<BenchRow[]> {
+  if (!ctx.databaseUrl) {
+    ctx.log('skipped: DATABASE_URL is not set (the baseline is pgRouting on a PostgreSQL server)');
+    return [];
+  }
+  const runs = ctx.quick ? 3 : 7;
+  const rows: BenchRow[] = [];
+  const notes: string[] = [];
+
+  const street = await scratchDb(ctx.databaseUrl);
+  try {
+    await loadSampleStreet(street.db);
+    const n = Number((await street.db.query<{ n: number }>('SELECT count(*)::int AS n FROM walk_edges')).rows[0].n);
+    let label = 'street';
+    if (n === 0) {
+      label = 'street (synthetic 45×45 grid: the sample has no walking network)';
+      await createSyntheticGrid(street.db, { side: 45, facilitySpacing: 15 });
+      await snapBuildingsToNetwork(street.db);
+    }
+    const r = await measureScale(street.db, label, runs, ctx.log);
+    rows.push(...r.rows);
+    notes.push(...r.notes);
+  } finally {
+    await street.drop();
+  }
+
+  const side = ctx.quick ? 150 : 320;
+  const city = await scratchDb(ctx.databaseUrl);
+  try {
+    const t0 = performance.now();
+    const made = await createSyntheticGrid(city.db, { side, facilitySpacing: 12 });
+    await snapBuildingsToNetwork(city.db);
+    await city.db.query('ANALYZE');
+    ctx.log(`city: synthetic ${side}×${side} grid, ${made.edges} edges, ${made.buildings} buildings, ${made.facilities} facilities, built in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+    const r = await measureScale(city.db, `city (synthetic ${side}×${side} grid, ${made.edges} edges)`, Math.min(runs, 3), ctx.log);
+    rows.push(...r.rows);
+    notes.push(...r.notes);
+  } finally {
+    await city.drop();
+  }
+  for (const n of notes) ctx.log(n);
+  return rows;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  await runStandalone('coverage', run);
+}
