@@ -11,6 +11,8 @@ import { incidentRoutes } from './incident-routes';
 import { installIncidentSocketHandlers } from './incident-socket';
 import { createEscalationJob, type EscalationJob } from './escalation-job';
 import { open311AdminRoutes, open311Routes } from '../open311/open311-routes';
+import { dispatchRoutes } from '../dispatch/dispatch-routes';
+import { NetworkWalkTimeSource, type WalkTimeSource } from '../dispatch/walk-time-source';
 
 export interface IncidentsDeps {
   db: Db;
@@ -24,6 +26,7 @@ export interface IncidentsDeps {
 
 export interface Incidents {
   service: IncidentService;
+  walk: WalkTimeSource;
   escalation: EscalationJob;
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -31,6 +34,9 @@ export interface Incidents {
 
 export function installIncidents(app: Express, io: SocketServer, deps: IncidentsDeps): Incidents {
   const service = createIncidentService({ db: deps.db, clock: deps.clock, onCommitted: deps.onCommitted });
+  const walk = new NetworkWalkTimeSource(deps.db);
+  // Candidates before the generic /incidents/:id routes (both are GETs under /incidents/:id…).
+  app.use('/api', dispatchRoutes({ db: deps.db, walk }));
   app.use('/api', incidentRoutes({ db: deps.db, service }));
   app.use('/api', open311AdminRoutes(deps.db));
   app.use('/open311/v2', open311Routes({ db: deps.db, service, config: deps.config, clock: deps.clock, logger: deps.logger }));
@@ -38,6 +44,7 @@ export function installIncidents(app: Express, io: SocketServer, deps: Incidents
   const escalation = createEscalationJob({ db: deps.db, clock: deps.clock, service, logger: deps.logger, intervalMs: deps.escalationIntervalMs });
   return {
     service,
+    walk,
     escalation,
     async start() {
       escalation.start();
