@@ -82,6 +82,7 @@ try {
       incidentsPerYear: opts.incidentsPerYear,
       historyDays: opts.historyDays,
       anchor,
+      progress: (step, rows, seconds) => console.log(`  ${seconds.toFixed(1).padStart(7)} s  ${String(rows).padStart(9)}  ${step}`),
     });
     console.table(Object.entries(totals).map(([key, value]) => ({ key, value })));
     console.log(`\n${banner}\nloaded scale ×${totals.scale} (seed ${totals.seed}) in ${(totals.ms / 1000).toFixed(1)} s\n`);

@@ -47,3 +47,32 @@ export async function rowsHash(q: Queryable): Promise<Record<string, string>> {
   return out;
 }
 
+
+/**
+ * Rows whose single-column foreign key points at nothing, for every FK in the schema (read from the catalog,
+ * identifiers quoted by the server). Used where the loader skips per-row FK triggers (tiled copies).
+ */
+export async function orphanReferences(q: Queryable): Promise<Record<string, number>> {
+  const fks = (
+    await q.query<{ t: string; c: string; rt: string; rc: string; name: string }>(
+      `SELECT quote_ident(cl.relname) AS t, quote_ident(a.attname) AS c, quote_ident(rcl.relname) AS rt,
+              quote_ident(ra.attname) AS rc, con.conname AS name
+         FROM pg_constraint con
+         JOIN pg_class cl ON cl.oid = con.conrelid
+         JOIN pg_class rcl ON rcl.oid = con.confrelid
+         JOIN pg_namespace ns ON ns.oid = cl.relnamespace AND ns.nspname = 'public'
+         JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = con.conkey[1]
+         JOIN pg_attribute ra ON ra.attrelid = con.confrelid AND ra.attnum = con.confkey[1]
+        WHERE con.contype = 'f' AND array_length(con.conkey, 1) = 1`,
+    )
+  ).rows;
+  const out: Record<string, number> = {};
+  for (const fk of fks) {
+    const r = await one<{ n: number }>(
+      q,
+      `SELECT count(*)::int AS n FROM ${fk.t} x WHERE x.${fk.c} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${fk.rt} y WHERE y.${fk.rc} = x.${fk.c})`,
+    );
+    out[fk.name] = r.n;
+  }
+  return out;
+}
