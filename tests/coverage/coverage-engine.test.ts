@@ -5,6 +5,7 @@ import { snapBuildingsToNetwork, snapPoints } from '../../server/walk/snap-build
 import { CoverageEngine } from '../../server/coverage/coverage-engine';
 import { coverageSummary } from '../../server/coverage/coverage-figures';
 import { WALK_SPEED_MPS } from '../../common/domain';
+import { walkingTimesTo } from '../../server/walk/walk-times';
 import { insertBuilding, insertFacility, insertGridWithPocket, lonLat } from './network-fixture';
 
 for (const backend of backends()) {
@@ -55,6 +56,16 @@ for (const backend of backends()) {
         expect(Math.abs(mine.distanceM - db[i].distanceM)).toBeLessThan(0.5);
       });
       expect(index.nearest(...(lonLat(3000, 3000) as [number, number]), 500)).toBeNull();
+    });
+
+    it('gives dispatch walking times from points to an incident (null when no path)', async () => {
+      const engine = new CoverageEngine(t.db);
+      const at = (x: number, y: number) => { const [lon, lat] = lonLat(x, y); return { lon, lat }; };
+      const times = await walkingTimesTo(engine, at(0, -20), [at(150, 10), at(700, 10), at(5000, 5000)]);
+      // 20 m access at the incident, 150 m along y = 0, 10 m access at the worker.
+      expect(times[0]).toBeCloseTo(180 / WALK_SPEED_MPS, 0);
+      expect(times[1]).toBeNull();
+      expect(times[2]).toBeNull();
     });
 
     it('gives each building its network walking time and counts covered residents; the circle overstates', async () => {

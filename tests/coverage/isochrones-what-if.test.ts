@@ -54,7 +54,7 @@ for (const backend of backends()) {
         const limit = Number(ring.properties.minutes) * 60;
         const res = await t.db.query<{ id: number; inside: boolean; access_inside: boolean; overlap: number }>(
           `SELECT b.id, ST_Within(ST_PointOnSurface(b.geom), r.g) AS inside, ST_Intersects(r.g, a.geom) AS access_inside,
-                  ST_Area(ST_Intersection(r.g, b.geom)::geography) AS overlap
+                  ST_Area(ST_Intersection(r.g, b.geom)) * 111320 * 111320 * cos(radians(39.22)) AS overlap
              FROM buildings b JOIN building_access a ON a.building_id = b.id, (SELECT ST_GeomFromGeoJSON($1) AS g) r`,
           [JSON.stringify(ring.geometry)],
         );

@@ -57,8 +57,8 @@ describe.skipIf(skipReason !== null)('Monaco: engine vs pgr_drivingDistance', ()
   }, 600_000);
   afterAll(async () => t?.drop());
 
-  async function compare(direction: WalkDirection, distance: number) {
-    if (!ready) return;
+  async function compare(direction: WalkDirection, distance: number, skip: () => void) {
+    if (!ready) skip();
     // 'to' = the same search on reversed edges: swap the ends and the two costs.
     const edgesSql = direction === 'from'
       ? 'SELECT id, source, target, cost_s AS cost, reverse_cost_s AS reverse_cost FROM walk_edges'
@@ -84,28 +84,32 @@ describe.skipIf(skipReason !== null)('Monaco: engine vs pgr_drivingDistance', ()
       both++;
       if (Math.abs(other - dist[i]) > 0.01 * Math.max(1, other)) timeOff++;
     }
-    const nonEq = await t.db.query<{ node: number; agg_cost: number }>(
+    // pgRouting 3.4's equicost answer is above the true minimum at a few nodes (seen: 7 of 2131); the
+    // exact reference is the minimum over starts of the non-equicost run, which ours must match everywhere.
+    const exact = await t.db.query<{ node: number; agg_cost: number }>(
       'SELECT node, min(agg_cost) AS agg_cost FROM pgr_drivingDistance($1, $2::bigint[], $3, directed => true, equicost => false) GROUP BY node',
       [edgesSql, starts, distance],
     );
-    const ne = new Map(nonEq.rows.map((r) => [Number(r.node), Number(r.agg_cost)]));
-    let shown = 0;
-    for (let i = 0; i < g.nodeCount && shown < 5; i++) {
-      const o = theirs.get(g.nodeIds[i]);
-      if (o !== undefined && Math.abs(o - dist[i]) > 0.01 * Math.max(1, o)) { shown++; console.log('DIFF', g.nodeIds[i], 'ours', dist[i], 'equicost', o, 'min over starts', ne.get(g.nodeIds[i])); }
+    let exactOff = 0;
+    for (const r of exact.rows) {
+      const i = g.nodeIndex.get(Number(r.node));
+      const mine = i === undefined ? Infinity : dist[i];
+      if (!(Math.abs(mine - Number(r.agg_cost)) <= 1e-6 * Math.max(1, Number(r.agg_cost)))) exactOff++;
     }
-    console.log(`Monaco ${direction}, ≤ ${distance} s: ${g.nodeCount} nodes, ${g.edgeCount} edges; reachable ours ${ours}, pgRouting ${theirs.size}, both ${both}, times off by > 1%: ${timeOff}; pgRouting ${pgrMs.toFixed(0)} ms, ours ${oursMs.toFixed(1)} ms`);
+    console.log(`Monaco ${direction}, ≤ ${distance} s: ${g.nodeCount} nodes, ${g.edgeCount} edges; reachable ours ${ours}, pgRouting ${theirs.size}, both ${both}; times off by > 1% vs equicost: ${timeOff}, vs exact min over starts: ${exactOff}; pgRouting ${pgrMs.toFixed(0)} ms, ours ${oursMs.toFixed(1)} ms`);
     expect(theirs.size).toBeGreaterThan(100);
     expect(Math.abs(ours - theirs.size)).toBeLessThanOrEqual(0.01 * theirs.size);
     expect(both).toBeGreaterThanOrEqual(0.99 * theirs.size);
     expect(timeOff).toBeLessThanOrEqual(0.01 * both);
+    expect(exact.rows.length).toBe(ours);
+    expect(exactOff).toBe(0);
   }
 
-  it('same reachable set and times within 15 minutes, walking from the starts (pgRouting direction)', async () => {
-    await compare('from', 900);
+  it('same reachable set and times within 15 minutes, walking from the starts (pgRouting direction)', async (ctx) => {
+    await compare('from', 900, () => ctx.skip());
   });
 
-  it('same over the whole network, walking to the starts (reversed edges)', async () => {
-    await compare('to', 1e9);
+  it('same over the whole network, walking to the starts (reversed edges)', async (ctx) => {
+    await compare('to', 1e9, () => ctx.skip());
   });
 });
