@@ -172,9 +172,12 @@ export async function runSimulation(o: SimulationOptions): Promise<SimulationSum
   const realStart = Date.now();
   let simNow = o.start.getTime();
   let lastParkingSim = 0;
+  let lastTick = Date.now();
   while (Date.now() - realStart < o.durationS * 1000 && !o.signal?.aborted) {
     const tickStarted = Date.now();
-    const dtSimS = (TICK_MS / 1000) * o.speed;
+    // simulated time follows real elapsed time (a slow tick does not slow the simulated day down)
+    const dtSimS = (Math.max(TICK_MS, tickStarted - lastTick) / 1000) * o.speed;
+    lastTick = tickStarted;
     simNow += dtSimS * 1000;
     const { hour, weekend } = shanghaiClock(new Date(simNow));
 
