@@ -34,18 +34,19 @@ export async function startTcpProxy(target: { host: string; port: number }, init
     upstream.pipe(client);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const down = () => {
+    isUp = false;
+    for (const s of open) s.destroy();
+    open.clear();
+  };
   return {
     port: (server.address() as AddressInfo).port,
-    down() {
-      isUp = false;
-      for (const s of open) s.destroy();
-      open.clear();
-    },
+    down,
     up() {
       isUp = true;
     },
     close() {
-      this.down();
+      down();
       return new Promise((resolve) => server.close(() => resolve()));
     },
   };
