@@ -78,3 +78,18 @@ export const STREET = {
   partyBranches: 38,
   gridWorkersAndBuildingHeads: 839,
 } as const;
+
+/** Category names as the migration seeds them (incident_categories), for clients that need no round trip. */
+export const INCIDENT_CATEGORY_LABELS: Readonly<Record<IncidentCategory, { zh: string; en: string }>> = {
+  public_sentiment: { zh: '民情收集', en: 'Public sentiment' },
+  appeal: { zh: '诉求上达', en: 'Appeals' },
+  care: { zh: '关爱帮扶', en: 'Care and assistance' },
+  mediation: { zh: '矛盾调解', en: 'Dispute mediation' },
+  errand: { zh: '事项代办', en: 'Errands' },
+  environment: { zh: '市容环保', en: 'City appearance and environment' },
+  safety: { zh: '安全监督', en: 'Safety supervision' },
+  security: { zh: '综治技防', en: 'Public security and technical prevention' },
+  emergency: { zh: '应急管理', en: 'Emergency management' },
+  parking: { zh: '智慧停车', en: 'Parking' },
+  party: { zh: '党员管理', en: 'Party member tasks' },
+};

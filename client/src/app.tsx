@@ -9,6 +9,7 @@ import { StreetMapPage } from './pages/street-map-page';
 import { SampleBadge } from './panels/sample-badge';
 
 const WallPage = lazy(() => import('./wall/wall-page').then((m) => ({ default: m.WallPage })));
+const DispatchPage = lazy(() => import('./pages/dispatch/dispatch-page').then((m) => ({ default: m.DispatchPage })));
 const InsightPage = lazy(() => import('./pages/insight/insight-page').then((m) => ({ default: m.InsightPage })));
 
 const NAV: Array<[string, MessageKey]> = [
@@ -56,6 +57,13 @@ function Page({ path }: { path: string }) {
     return (
       <Suspense fallback={<div className="loading">{t('loading')}</div>}>
         <InsightPage />
+      </Suspense>
+    );
+  }
+  if (path === '/dispatch') {
+    return (
+      <Suspense fallback={<div className="loading">{t('loading')}</div>}>
+        <DispatchPage />
       </Suspense>
     );
   }
