@@ -20,7 +20,7 @@ describe('shanghaiDayStart', () => {
   });
 });
 
-describe.each(backends())('live feeds (%s)', (backend) => {
+describe.each(backends())('live feeds (%s)', { timeout: 180_000 }, (backend) => {
   let tdb: TestDb | undefined;
   let srv: TestApp | undefined;
   const clients: LiveClient[] = [];

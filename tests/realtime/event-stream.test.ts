@@ -47,7 +47,7 @@ async function dbEventIds(db: Db): Promise<number[]> {
   return r.rows.map((x) => Number(x.id));
 }
 
-describe.each(backends())('realtime event stream (%s)', (backend) => {
+describe.each(backends())('realtime event stream (%s)', { timeout: 180_000 }, (backend) => {
   let tdb: TestDb | undefined;
   let srv: TestApp | undefined;
   const clients: LiveClient[] = [];
