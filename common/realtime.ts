@@ -8,6 +8,9 @@
 //  2. It sends `events:sync { afterId }` with the id of the last event it applied (0 for none). The ack
 //     returns the committed events after it, in id order, or `{ resync: true }` when the gap is larger than
 //     SYNC_MAX_GAP: then it refetches GET /api/live/snapshot over HTTP and continues from its lastEventId.
+//     The socket joins its rooms in the same server turn the ack is computed, before the ack is sent:
+//     every event after the ack's lastEventId arrives by push, and a snapshot fetched after a resync ack
+//     (its lastEventId is read after the join) has no gap to the pushes either.
 //  3. From then on the server pushes `events:appended` batches (never volatile), each event with its id.
 //     Clients apply an event only when its id is greater than the last one applied (duplicates are normal:
 //     a batch may arrive both by push and by sync), and call `events:sync` again after any reconnect.
@@ -275,8 +278,10 @@ export interface ClientToServerEvents {
   'workers:report': (req: WorkerFixes, ack: (res: WorkersReportAck) => void) => void;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- Socket.IO's generic needs a map; no server-to-server events are used.
-export interface InterServerEvents {}
+/** Between server processes (through the cluster adapter): "I committed events, tail the table now". */
+export interface InterServerEvents {
+  'realtime:committed': () => void;
+}
 
 /** Room every street-wide viewer joins (wall, dispatcher, leader, planner, admin). */
 export const STREET_ROOM = 'street';

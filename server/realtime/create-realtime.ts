@@ -70,7 +70,20 @@ export function createRealtime(
   const publisher = createEventPublisher({ db, io, logger, nodeId, pollMs: options.pollMs });
   const positions = createWorkerPositions({ db, io, logger, clock, intervalMs: options.workerPositionsIntervalMs });
   const kpis = createKpiPusher({ db, io, publisher, clock, logger, minIntervalMs: options.kpiMinIntervalMs });
-  const notifyCommitted = () => publisher.notifyCommitted();
+  // Local commits wake this process's publisher at once; with the cluster adapter the other processes are
+  // told too (one NOTIFY per turn at most), so they need not wait for their poll.
+  let peersPending = false;
+  const clustered = closeAdapter !== undefined;
+  const notifyCommitted = () => {
+    publisher.notifyCommitted();
+    if (!clustered || peersPending) return;
+    peersPending = true;
+    setImmediate(() => {
+      peersPending = false;
+      io.serverSideEmit('realtime:committed');
+    });
+  };
+  if (clustered) io.on('realtime:committed', () => publisher.notifyCommitted());
   registerSocketHandlers({ db, io, publisher, positions, logger, clock, nodeId });
   const router = liveRoutes({ db, clock, kpis, positions, notifyCommitted });
 
