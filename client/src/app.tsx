@@ -10,6 +10,7 @@ import { SampleBadge } from './panels/sample-badge';
 
 const WallPage = lazy(() => import('./wall/wall-page').then((m) => ({ default: m.WallPage })));
 const DispatchPage = lazy(() => import('./pages/dispatch/dispatch-page').then((m) => ({ default: m.DispatchPage })));
+const PlanPage = lazy(() => import('./pages/plan/plan-page').then((m) => ({ default: m.PlanPage })));
 const InsightPage = lazy(() => import('./pages/insight/insight-page').then((m) => ({ default: m.InsightPage })));
 
 const NAV: Array<[string, MessageKey]> = [
@@ -64,6 +65,13 @@ function Page({ path }: { path: string }) {
     return (
       <Suspense fallback={<div className="loading">{t('loading')}</div>}>
         <DispatchPage />
+      </Suspense>
+    );
+  }
+  if (path === '/plan') {
+    return (
+      <Suspense fallback={<div className="loading">{t('loading')}</div>}>
+        <PlanPage />
       </Suspense>
     );
   }

@@ -35,6 +35,10 @@ export interface MapViewProps {
   /** Click on a pickable deck.gl object (or on nothing: info.object undefined). */
   onClick?: (info: PickingInfo) => void;
   onHover?: (info: PickingInfo) => void;
+  /** Drag of a pickable object (the page disables the map's own drag-pan while one is dragged). */
+  onDragStart?: (info: PickingInfo) => void;
+  onDrag?: (info: PickingInfo) => void;
+  onDragEnd?: (info: PickingInfo) => void;
   getCursor?: (state: { isHovering: boolean; isDragging: boolean }) => string;
   /** Called once the basemap style has loaded. */
   onReady?: (handle: MapHandle) => void;
@@ -43,12 +47,12 @@ export interface MapViewProps {
   className?: string;
 }
 
-export function MapView({ layers, basemapTheme = 'light', initialView, onClick, onHover, getCursor, onReady, interactive = true, className }: MapViewProps) {
+export function MapView({ layers, basemapTheme = 'light', initialView, onClick, onHover, onDragStart, onDrag, onDragEnd, getCursor, onReady, interactive = true, className }: MapViewProps) {
   const container = useRef<HTMLDivElement>(null);
   const overlayRef = useRef<MapboxOverlay | null>(null);
   // Callbacks change identity on every render; keep the latest in refs so the map is created only once.
-  const handlers = useRef({ onClick, onHover, onReady, getCursor });
-  handlers.current = { onClick, onHover, onReady, getCursor };
+  const handlers = useRef({ onClick, onHover, onDragStart, onDrag, onDragEnd, onReady, getCursor });
+  handlers.current = { onClick, onHover, onDragStart, onDrag, onDragEnd, onReady, getCursor };
   const initial = useRef({ initialView, basemapTheme, interactive, layers });
 
   useEffect(() => {
@@ -71,6 +75,9 @@ export function MapView({ layers, basemapTheme = 'light', initialView, onClick, 
       layers: initial.current.layers,
       onClick: (info) => handlers.current.onClick?.(info),
       onHover: (info) => handlers.current.onHover?.(info),
+      onDragStart: (info) => handlers.current.onDragStart?.(info),
+      onDrag: (info) => handlers.current.onDrag?.(info),
+      onDragEnd: (info) => handlers.current.onDragEnd?.(info),
       getCursor: (s) => handlers.current.getCursor?.(s) ?? (s.isHovering ? 'pointer' : 'grab'),
     });
     overlayRef.current = overlay;
