@@ -85,7 +85,10 @@ export function InsightPage() {
 
   // Community boundaries for orientation: the outer rings of each community polygon.
   const outlines = useMemo(
-    () => street.communities?.features.flatMap((f) => (f.geometry.coordinates as unknown as number[][][][]).map((poly) => poly[0])) ?? [],
+    () =>
+      street.communities?.features.flatMap((f) =>
+        f.geometry.type === 'Polygon' ? [(f.geometry.coordinates as number[][][])[0]] : (f.geometry.coordinates as number[][][][]).map((poly) => poly[0]),
+      ) ?? [],
     [street.communities],
   );
   const points = useMemo(() => (density.data ? densityPoints(density.data) : []), [density.data]);

@@ -51,10 +51,10 @@ export function TrendChart({ weeks, rows, metric, title, percent }: TrendChartPr
     });
     chart.current?.setOption(
       {
-        title: { text: title, left: 0, textStyle: { fontSize: 13 } },
+        title: { text: title, left: 0, top: 0, textStyle: { fontSize: 13 } },
         tooltip: { trigger: 'axis' },
-        legend: { top: 22, type: 'scroll' },
-        grid: { left: 44, right: 16, top: 56, bottom: 28 },
+        legend: { top: 24, left: 0, type: 'scroll', textStyle: { fontSize: 11 } },
+        grid: { left: 44, right: 16, top: 62, bottom: 28 },
         xAxis: { type: 'category', data: weeks.map((w) => w.slice(5)) },
         yAxis: { type: 'value', axisLabel: { formatter: percent ? '{value}%' : '{value}' } },
         series,
