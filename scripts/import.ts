@@ -32,6 +32,7 @@ function printReport(r: ImportReport): void {
     console.log('skipped:');
     for (const [k, n] of skipped) console.log(`  ${k.padEnd(28)} ${n}`);
   }
+  if (r.phasesMs) console.log(`time (ms): ${Object.entries(r.phasesMs).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   for (const w of r.warnings) console.log(`warning: ${w}`);
 }
 

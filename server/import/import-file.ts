@@ -5,10 +5,12 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { Geometry } from 'geojson';
 import type { Db } from '../db/db';
-import { sqlState } from '../db/db';
-import { AppError, isAppError } from '../../common/errors';
+import { AppError } from '../../common/errors';
+import { dbImportError } from './db-errors';
+import { importOsmPbf } from './osm/import-osm';
 import { appendEvent } from '../events/append-event';
 import { audit } from '../audit/audit';
+import { snapBuildingsToNetwork } from '../walk/snap-buildings';
 import { converterFor } from './crs';
 import { readCsv } from './csv-reader';
 import { findInvalid } from './db-validate';
@@ -20,12 +22,17 @@ import { IMPORT_CRSS, IMPORT_FORMATS, IMPORT_LAYERS, type ImportFormat, type Imp
 
 export const ImportFileOptionsSchema = z.object({
   file: z.string().min(1),
-  layer: z.enum(IMPORT_LAYERS),
+  /** Target layer; not used with source 'osm' (a PBF fills several layers). */
+  layer: z.enum(IMPORT_LAYERS).optional(),
+  /** 'osm': an OpenStreetMap PBF, imported by importOsmPbf. Default: a file for one layer. */
+  source: z.enum(['file', 'osm']).optional(),
   /** Omitted = WGS84; giving it explicitly also vouches for a shapefile that has no .prj. */
   crs: z.enum(IMPORT_CRSS).optional(),
   format: z.enum(IMPORT_FORMATS).optional(),
   /** Delete the layer's existing rows first (same transaction). */
   replace: z.boolean().optional(),
+  /** After importing buildings or walk lines, snap buildings to the network (default true; needs edges). */
+  snap: z.boolean().optional(),
   /** Who is importing, for the event and audit rows. */
   actor: z.string().min(1).optional(),
 }).strict();
@@ -40,19 +47,6 @@ export function formatOf(file: string): ImportFormat {
   throw new AppError('VALIDATION_ERROR', `cannot tell the format of ${path.basename(file)}: use .geojson/.json, .csv or .shp (or --format)`, 'file');
 }
 
-/** Maps a constraint or data error from the database to a coded error a person can act on. */
-export function dbImportError(err: unknown): unknown {
-  if (isAppError(err)) return err;
-  const state = sqlState(err);
-  const e = err as { message?: string; detail?: string; constraint?: string };
-  const detail = [e.message, e.detail].filter(Boolean).join(' — ');
-  if (state === '23505') return new AppError('IMPORT_FAILED', `duplicate key: ${detail}. Nothing was imported; use --replace to replace the layer, or give unique codes`, undefined, { sqlstate: state });
-  if (state === '23503') return new AppError('IMPORT_FAILED', `rows are referenced by or refer to missing rows: ${detail}. Nothing was imported`, undefined, { sqlstate: state });
-  if (state?.startsWith('23') || state?.startsWith('22') || state === 'XX000') return new AppError('IMPORT_FAILED', `the database rejected the data: ${detail}. Nothing was imported`, undefined, { sqlstate: state });
-  // Anything else (e.g. the database went away) keeps its own meaning and code.
-  return err;
-}
-
 export async function importFile(db: Db, options: ImportFileOptions): Promise<ImportReport> {
   const started = Date.now();
   const parsed = ImportFileOptionsSchema.safeParse(options);
@@ -61,16 +55,21 @@ export async function importFile(db: Db, options: ImportFileOptions): Promise<Im
     throw new AppError('VALIDATION_ERROR', `${issue.path.join('.')}: ${issue.message}`, issue.path.join('.'));
   }
   const opts = parsed.data;
+  if (opts.source === 'osm') {
+    return importOsmPbf(db, opts.file, { crs: opts.crs, replace: opts.replace, snap: opts.snap, actor: opts.actor });
+  }
+  if (!opts.layer) throw new AppError('VALIDATION_ERROR', `layer is required: one of ${IMPORT_LAYERS.join(', ')}`, 'layer');
+  const layer = opts.layer;
   const crs = opts.crs ?? 'wgs84';
   const format = opts.format ?? formatOf(opts.file);
-  const def = LAYERS[opts.layer];
+  const def = LAYERS[layer];
   const base = path.basename(opts.file);
   const warnings: string[] = [];
 
   let raw: RawFeature[];
   if (format === 'geojson') raw = await readGeoJson(opts.file);
   else if (format === 'csv') {
-    if (!def.geomTypes.includes('Point')) throw new AppError('VALIDATION_ERROR', `a CSV holds points; layer ${opts.layer} needs ${def.geomTypes.join('/')}`, 'layer');
+    if (!def.geomTypes.includes('Point')) throw new AppError('VALIDATION_ERROR', `a CSV holds points; layer ${layer} needs ${def.geomTypes.join('/')}`, 'layer');
     raw = await readCsv(opts.file, def.required);
   } else {
     const shp = await readShapefile(opts.file, { crsExplicit: opts.crs !== undefined });
@@ -96,7 +95,7 @@ export async function importFile(db: Db, options: ImportFileOptions): Promise<Im
     for (const k of Object.keys(f.properties)) if (!known.has(k)) ignored.add(k);
     return { index: f.index, geometry, props: props.data as Record<string, unknown> };
   });
-  if (ignored.size > 0) warnings.push(`attributes not used by layer ${opts.layer} were ignored: ${[...ignored].sort().join(', ')}`);
+  if (ignored.size > 0) warnings.push(`attributes not used by layer ${layer} were ignored: ${[...ignored].sort().join(', ')}`);
   if (crs !== 'wgs84') warnings.push(`coordinates converted from ${crs.toUpperCase()} to WGS84`);
 
   let imported: Record<string, number>;
@@ -111,14 +110,18 @@ export async function importFile(db: Db, options: ImportFileOptions): Promise<Im
       }
       if (opts.replace) for (const sql of def.clear) await tx.query(sql);
       const counts = await def.insert(tx, ready, { codePrefix: `imp:${base}`, source: `import:${base}` });
+      if ((layer === 'buildings' || layer === 'walk') && (opts.snap ?? true)) {
+        const edges = await tx.query('SELECT 1 FROM walk_edges LIMIT 1');
+        if (edges.rowCount > 0) counts.building_access = await snapBuildingsToNetwork(tx);
+      }
       const actor = opts.actor ?? 'cli:import';
-      const payload = { file: base, format, layer: opts.layer, crs, replace: opts.replace ?? false, imported: counts };
-      await appendEvent(tx, { type: 'layer.imported', entityType: 'layer', entityId: opts.layer, actor, payload });
-      await audit(tx, { actor, action: 'import.file', entityType: 'layer', entityId: opts.layer, detail: payload });
+      const payload = { file: base, format, layer: layer, crs, replace: opts.replace ?? false, imported: counts };
+      await appendEvent(tx, { type: 'layer.imported', entityType: 'layer', entityId: layer, actor, payload });
+      await audit(tx, { actor, action: 'import.file', entityType: 'layer', entityId: layer, detail: payload });
       return counts;
     });
   } catch (err) {
     throw dbImportError(err);
   }
-  return { file: opts.file, format, layer: opts.layer, crs, imported, skipped: {}, warnings, durationMs: Date.now() - started };
+  return { file: opts.file, format, layer: layer, crs, imported, skipped: {}, warnings, durationMs: Date.now() - started };
 }

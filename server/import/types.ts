@@ -35,4 +35,6 @@ export interface ImportReport {
   skipped: Record<string, number>;
   warnings: string[];
   durationMs: number;
+  /** Where the time went (read, validate, insert, snap…), to see what grows with the data. */
+  phasesMs?: Record<string, number>;
 }

@@ -104,6 +104,9 @@ describe.each(backends())('importFile on %s', (backend) => {
   it('imports walking lines as a graph split at shared vertices; steps slower; one-way lines not walkable backwards', async () => {
     const report = await importFile(t.db, { file: fixture('walk-lines.geojson'), layer: 'walk' });
     expect(report.imported).toEqual({ walk_nodes: 6, walk_edges: 5 });
+    // Buildings imported afterwards are snapped to the network in the same transaction.
+    const b = await importFile(t.db, { file: fixture('buildings.geojson'), layer: 'buildings' });
+    expect(b.imported).toEqual({ buildings: 2, building_access: 2 });
     const edges = (await t.db.query<{ kind: string; length_m: number; cost_s: number; reverse_cost_s: number }>(
       `SELECT kind, length_m, cost_s, reverse_cost_s FROM walk_edges ORDER BY id`)).rows;
     for (const e of edges) {

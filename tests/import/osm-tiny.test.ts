@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { backends, freshDb, type TestDb } from '../helpers/test-db';
 import { importOsmPbf } from '../../server/import/osm/import-osm';
+import { importFile } from '../../server/import/import-file';
 import { blocksFoot, facilityTypeOf, floorsOf, walkability } from '../../server/import/osm/osm-tags';
 import { STEPS_SPEED_FACTOR } from '../../server/import/walk-graph';
 import { WALK_SPEED_MPS } from '../../common/domain';
@@ -115,6 +116,12 @@ describe.each(backends())('OSM PBF import on %s', (backend) => {
     const after = await rowCounts(t.db);
     expect({ ...after, events: 0, audit_log: 0 }).toEqual({ ...before, events: 0, audit_log: 0 });
     expect(after.events).toBe(before.events + 1);
+  });
+
+  it('importFile({source: "osm"}) is the same import', async () => {
+    const r = await importFile(t.db, { file: fixture('tiny.osm.pbf'), source: 'osm' });
+    expect(r.format).toBe('osm-pbf');
+    expect(r.imported).toEqual(report.imported);
   });
 
   describe('bad PBF files: IMPORT_FAILED and nothing changed', () => {

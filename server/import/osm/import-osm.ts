@@ -11,7 +11,7 @@ import { appendEvent } from '../../events/append-event';
 import { audit } from '../../audit/audit';
 import { snapBuildingsToNetwork } from '../../walk/snap-buildings';
 import { findInvalid } from '../db-validate';
-import { dbImportError } from '../import-file';
+import { dbImportError } from '../db-errors';
 import { insertWalkGraph, splitWays, type WalkWay } from '../walk-graph';
 import type { ImportReport } from '../types';
 import { readPbf, type OsmData } from './read-pbf';
@@ -47,7 +47,11 @@ export async function importOsmPbf(db: Db, file: string, options: OsmImportOptio
   if (opts.crs && opts.crs !== 'wgs84') {
     throw new AppError('VALIDATION_ERROR', `OpenStreetMap data is WGS84 by definition; --crs ${opts.crs} does not apply to --source osm`, 'crs');
   }
+  const phasesMs: Record<string, number> = {};
+  let mark = Date.now();
+  const phase = (name: string) => { const now = Date.now(); phasesMs[name] = now - mark; mark = now; };
   const data = await readPbf(file);
+  phase('read_pbf');
   const skipped: Record<string, number> = {};
   const skip = (reason: string, n = 1) => { skipped[reason] = (skipped[reason] ?? 0) + n; };
   const warnings: string[] = [];
@@ -92,6 +96,7 @@ export async function importOsmPbf(db: Db, file: string, options: OsmImportOptio
     for (const x of invalidBuildings.slice(0, MAX_LISTED_WARNINGS)) warnings.push(`building ${buildings[x.index].code} skipped: ${x.reason}`);
   }
   const goodBuildings = buildings.filter((_, i) => !badB.has(i));
+  phase('buildings_validate');
 
   // Walkable ways, cut at nodes that block walkers and at nodes missing from the extract (or outside bbox).
   const walkWays: WalkWay[] = [];
@@ -156,6 +161,7 @@ export async function importOsmPbf(db: Db, file: string, options: OsmImportOptio
   const invalidBasemap = new Set((await findInvalid(db, basemap.map((b, index) => ({ index, geometry: b.g })))).map((x) => x.index));
   if (invalidBasemap.size > 0) skip('basemap_invalid_geometry', invalidBasemap.size);
   const goodBasemap = basemap.filter((_, i) => !invalidBasemap.has(i));
+  phase('network_pois_basemap');
 
   const base = path.basename(file);
   let imported: Record<string, number>;
@@ -186,7 +192,11 @@ export async function importOsmPbf(db: Db, file: string, options: OsmImportOptio
          SELECT r.kind, r.name, ST_SetSRID(ST_GeomFromGeoJSON(r.g), 4326)
            FROM json_to_recordset($1::json) AS r(kind text, name text, g text)`,
         goodBasemap.map((b) => ({ ...b, g: JSON.stringify(b.g) })));
-      if ((opts.snap ?? true) && walk.edges > 0) counts.building_access = await snapBuildingsToNetwork(tx);
+      phase('insert');
+      if ((opts.snap ?? true) && walk.edges > 0) {
+        counts.building_access = await snapBuildingsToNetwork(tx);
+        phase('snap_buildings');
+      }
       const actor = opts.actor ?? 'cli:import';
       const payload = { file: base, source: 'osm', bbox: bbox ?? null, imported: counts, skipped };
       await appendEvent(tx, { type: 'layer.imported', entityType: 'layer', entityId: 'osm', actor, payload });
@@ -196,7 +206,8 @@ export async function importOsmPbf(db: Db, file: string, options: OsmImportOptio
   } catch (err) {
     throw dbImportError(err);
   }
-  return { file, format: 'osm-pbf', layer: 'osm', crs: 'wgs84', imported, skipped, warnings, durationMs: Date.now() - started };
+  phase('commit');
+  return { file, format: 'osm-pbf', layer: 'osm', crs: 'wgs84', imported, skipped, warnings, durationMs: Date.now() - started, phasesMs };
 }
 
 const BATCH = 2000;
