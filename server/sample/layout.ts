@@ -496,7 +496,7 @@ export function buildLayout(def: StreetDefinition, seed: number): Layout {
   const wy1 = extent.y0 - def.water.southOfStreetM;
   const wy0 = wy1 - def.water.widthM;
   basemap.push({ kind: 'water', name: def.water.name, ring: rectCorners({ x0: extent.x0 - ext + 10, x1: extent.x1 + ext - 10, y0: wy0, y1: wy1 }) });
-  basemap.push({ kind: 'green', name: '新开河滨河绿带（样例）', ring: rectCorners({ x0: extent.x0, x1: extent.x1, y0: wy1 + 4, y1: extent.y0 - 24 }) });
+  basemap.push({ kind: 'green', name: '新开河滨河绿带（样例）', ring: rectCorners({ x0: extent.x0, x1: extent.x1, y0: wy1 + 4, y1: wy1 + 44 }) });
 
   // Persistent hot areas: a residential building's surroundings in the named communities.
   const hotSpots: LHotSpot[] = def.hotSpots.map((h) => {
