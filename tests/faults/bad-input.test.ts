@@ -179,7 +179,7 @@ for (const backend of backends()) {
         }
       }
       expect(wrong).toEqual([]);
-    });
+    }, 600_000);
 
     it('fuzzes query parameters of every GET route (fast-check): always a bounded answer or a coded 4xx', async () => {
       const gets = routes.filter((r) => r.method === 'GET' && r.path !== '/api/auth/pair');

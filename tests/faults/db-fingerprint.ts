@@ -14,8 +14,9 @@ export async function fingerprint(db: Queryable): Promise<Fingerprint> {
   for (const { table_name: name } of tables.rows) {
     if (SKIP.has(name) || name.startsWith('socket_io')) continue;
     if (!/^[a-z_][a-z0-9_]*$/.test(name)) continue; // identifiers come from the catalogue; be strict anyway
-    // reads of sensitive data are audited on purpose: only non-read audit rows count as "changed"
-    const where = name === 'audit_log' ? ` WHERE t.action NOT LIKE '%.read'` : '';
+    // reads of sensitive data and exports are audited on purpose (actions "….read", "….read_personal",
+    // "….export"): only the other audit rows count as "changed"
+    const where = name === 'audit_log' ? ` WHERE t.action !~ '\\.(read|read_[a-z_]+|export)$'` : '';
     const r = await db.query<{ n: number; h: string | null }>(
       `SELECT count(*)::int AS n, md5(string_agg(md5(t::text), '' ORDER BY md5(t::text))) AS h FROM "${name}" t${where}`,
     );
