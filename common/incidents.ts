@@ -234,8 +234,21 @@ export interface IncidentListDto {
   offset: number;
 }
 
+/** One stored report of a batch: enough to find it again (GET /api/incidents/:id) and to reconcile by version. */
+export interface BatchReportItem {
+  id: number;
+  code: string;
+  status: IncidentStatus;
+  version: number;
+  communityId: number;
+  gridId: number | null;
+  dueAt: string;
+}
+
+/** The answer to POST /api/incidents/batch, items in the order of the request. */
 export interface BatchReportDto {
-  items: IncidentDto[];
+  count: number;
+  items: BatchReportItem[];
 }
 
 /** A dispatch candidate for one incident (server/dispatch/recommend.ts). */

@@ -17,7 +17,7 @@ export function incidentPayload(row: IncidentRow, from?: IncidentStatus): Incide
 export async function appendReportedEvents(
   tx: Queryable,
   rows: readonly IncidentRow[],
-  actor: string,
+  actors: readonly string[],
   commandIds: readonly (string | null)[],
 ): Promise<void> {
   if (rows.length === 0) return;
@@ -25,12 +25,12 @@ export async function appendReportedEvents(
   const type: IncidentEventType = 'incident.reported';
   await tx.query(
     `INSERT INTO events (type, entity_type, entity_id, version, actor, command_id, payload)
-     SELECT $1, 'incident', e.id, e.version, $2, e.command_id, e.payload::jsonb
-       FROM unnest($3::text[], $4::int[], $5::text[], $6::text[]) WITH ORDINALITY AS e(id, version, command_id, payload, ord)
+     SELECT $1, 'incident', e.id, e.version, e.actor, e.command_id, e.payload::jsonb
+       FROM unnest($2::text[], $3::text[], $4::int[], $5::text[], $6::text[]) WITH ORDINALITY AS e(actor, id, version, command_id, payload, ord)
       ORDER BY e.ord`,
     [
       type,
-      actor,
+      [...actors],
       rows.map((r) => String(r.id)),
       rows.map((r) => r.version),
       [...commandIds],
@@ -40,15 +40,15 @@ export async function appendReportedEvents(
 }
 
 /** One audit row per new incident, in one statement. */
-export async function auditReported(tx: Queryable, rows: readonly IncidentRow[], actor: string, ip: string | null): Promise<void> {
+export async function auditReported(tx: Queryable, rows: readonly IncidentRow[], actors: readonly string[], ips: readonly (string | null)[]): Promise<void> {
   if (rows.length === 0) return;
   await tx.query(
     `INSERT INTO audit_log (actor, action, entity_type, entity_id, detail, ip)
-     SELECT $1, 'incident.report', 'incident', a.id, a.detail::jsonb, $2
-       FROM unnest($3::text[], $4::text[]) AS a(id, detail)`,
+     SELECT a.actor, 'incident.report', 'incident', a.id, a.detail::jsonb, a.ip
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS a(actor, ip, id, detail)`,
     [
-      actor,
-      ip,
+      [...actors],
+      [...ips],
       rows.map((r) => String(r.id)),
       rows.map((r) =>
         JSON.stringify({ code: r.code, category: r.category, severity: r.severity, source: r.source, communityId: r.community_id, gridId: r.grid_id }),

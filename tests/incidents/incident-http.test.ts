@@ -6,7 +6,7 @@ import { backends, freshDb, type TestDb } from '../helpers/test-db';
 import { loginAs, socketAuth, startTestApp, type Session, type TestApp } from '../helpers/auth';
 import { ManualClock } from '../../server/clock';
 import { IN_A1, OUTSIDE, loadFixture, type Fixture } from './fixture';
-import type { IncidentAck, IncidentDto, IncidentDetailDto, IncidentListDto } from '../../common/incidents';
+import type { BatchReportDto, IncidentAck, IncidentDto, IncidentDetailDto, IncidentListDto } from '../../common/incidents';
 import type { ApiErrorBody } from '../../common/errors';
 
 interface Res<T = unknown> {
@@ -96,6 +96,22 @@ describe.each(backends())('incident HTTP and socket API on %s', (backend) => {
     expect(r.status).toBe(status);
     expect(r.body.error.code).toBe(code);
     expect(r.body.error.field).toBe(field);
+    expect(await count()).toBe(before);
+  });
+
+  it('batch intake stores all reports of a batch or none, and bounds its size', async () => {
+    const ok = await call<BatchReportDto>(disp, 'POST', '/api/incidents/batch', { reports: [report({ title: 'b1' }), report({ title: 'b2' }), report({ title: 'b3' })] }, { 'idempotency-key': 'batch-key-0001' });
+    expect([ok.status, ok.body.count]).toEqual([201, 3]);
+    const again = await call<BatchReportDto>(disp, 'POST', '/api/incidents/batch', { reports: [report({ title: 'b1' }), report({ title: 'b2' }), report({ title: 'b3' })] }, { 'idempotency-key': 'batch-key-0001' });
+    expect(again.body).toEqual(ok.body);
+    const ids = ok.body.items.map((i) => String(i.id));
+    const ev = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM events WHERE type = 'incident.reported' AND entity_id = ANY($1::text[])`, [ids]);
+    expect(ev.rows[0].n).toBe(3);
+    const before = await count();
+    const bad = await call<ApiErrorBody>(disp, 'POST', '/api/incidents/batch', { reports: [report(), report({ location: OUTSIDE })] });
+    expect([bad.status, bad.body.error.code, bad.body.error.field]).toEqual([422, 'OUT_OF_JURISDICTION', 'body.reports.1.location']);
+    const huge = await call<ApiErrorBody>(disp, 'POST', '/api/incidents/batch', { reports: Array.from({ length: 501 }, () => report()) });
+    expect([huge.status, huge.body.error.code]).toEqual([400, 'VALIDATION_ERROR']);
     expect(await count()).toBe(before);
   });
 

@@ -245,6 +245,35 @@ describe.each(backends())('incident service on %s', (backend) => {
     expect(n.rows[0].n).toBe(1);
   });
 
+  it('a burst of concurrent reports shares commits yet each keeps its own answer, key, event and audit row', async () => {
+    const tag = `burst-${backend}`;
+    const calls = Array.from({ length: 40 }, (_, i) => {
+      const ctx = { ...dispatcher, actor: `user:${200 + (i % 3)}`, idempotencyKey: i % 10 === 9 ? `${tag}-same` : `${tag}-${i}` };
+      const body = report({ title: tag, location: i % 7 === 3 ? OUTSIDE : IN_A1, description: i % 10 === 9 ? 'same' : `n${i}` });
+      return svc.reportIncident(ctx, body).then((r) => ({ i, r, code: 'ok' }), (e: AppError) => ({ i, r: null, code: e.code }));
+    });
+    const all = await Promise.all(calls);
+    for (const a of all) {
+      if (a.i % 7 === 3) expect(a.code, `call ${a.i}`).toBe('OUT_OF_JURISDICTION');
+      else expect(a.code, `call ${a.i}`).toBe('ok');
+    }
+    const stored = await t.db.query<{ id: number; description: string }>('SELECT id, description FROM incidents WHERE title = $1', [tag]);
+    const okCalls = all.filter((a) => a.code === 'ok');
+    // Same key + same actor + same body → one incident; calls 9, 19, 29, 39 use actors 200..202 in turn.
+    const distinct = new Set(okCalls.map((a) => a.r?.body.id));
+    expect(stored.rows.length).toBe(distinct.size);
+    for (const a of okCalls) expect(stored.rows.some((r) => r.id === a.r?.body.id)).toBe(true);
+    const ev = await t.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM events WHERE type = 'incident.reported' AND entity_id = ANY($1::text[])`,
+      [stored.rows.map((r) => String(r.id))],
+    );
+    const au = await t.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM audit_log WHERE action = 'incident.report' AND entity_id = ANY($1::text[])`,
+      [stored.rows.map((r) => String(r.id))],
+    );
+    expect([ev.rows[0].n, au.rows[0].n]).toEqual([stored.rows.length, stored.rows.length]);
+  });
+
   it('a point outside every community is OUT_OF_JURISDICTION and stores nothing', async () => {
     const before = await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM incidents');
     expect(await codeOf(svc.reportIncident(dispatcher, report({ location: OUTSIDE })))).toBe('OUT_OF_JURISDICTION');
