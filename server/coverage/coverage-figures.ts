@@ -58,8 +58,9 @@ export function withinStraightLine(b: BuildingSet, facilities: readonly Facility
   if (facilities.length === 0 || b.count === 0) return inside;
   const lat0 = facilities[0].lat;
   const mx = M_PER_DEG_LAT * Math.cos((lat0 * Math.PI) / 180);
-  const cells = new Map<string, FacilityPoint[]>();
-  const key = (cx: number, cy: number) => `${cx},${cy}`;
+  const cells = new Map<number, FacilityPoint[]>();
+  // Numeric cell keys (no string per lookup): cell indices stay far below 2^21 for any place on Earth.
+  const key = (cx: number, cy: number) => (cx + 2 ** 21) * 2 ** 22 + (cy + 2 ** 21);
   for (const f of facilities) {
     const k = key(Math.floor((f.lon * mx) / radiusM), Math.floor((f.lat * M_PER_DEG_LAT) / radiusM));
     const list = cells.get(k) ?? [];
@@ -80,6 +81,17 @@ export function withinStraightLine(b: BuildingSet, facilities: readonly Facility
     }
   }
   return inside;
+}
+
+/** Street totals only (what-if bands): one pass, no areas, no circle. */
+export function streetFigures(b: BuildingSet, timesS: Float64Array, limitS: number): AreaFigures {
+  const f = emptyFigures();
+  for (let i = 0; i < b.count; i++) {
+    f.buildings++;
+    f.residents += b.residents[i];
+    if (timesS[i] <= limitS) { f.buildingsCovered++; f.residentsCovered += b.residents[i]; }
+  }
+  return finish(f);
 }
 
 export function coverageSummary(

@@ -55,13 +55,40 @@ export async function uncoveredView(db: Queryable, engine: CoverageEngine, type:
   };
 }
 
-export async function isochronesView(
+type RingCollection = { type: 'FeatureCollection'; properties: { dataVersion: number }; features: Array<{ type: 'Feature'; geometry: unknown; properties: Record<string, unknown> }> };
+
+/** Rings per engine and data version: recomputed only when the data changes (ENGINEERING.md §5). */
+const ringCache = new WeakMap<CoverageEngine, Map<string, Promise<RingCollection>>>();
+
+export function isochronesView(
   db: Queryable,
   engine: CoverageEngine,
   type: FacilityType,
   shape: 'polygons' | 'lines',
   by: 'band' | 'facility',
-) {
+): Promise<RingCollection> {
+  return engine.getState().then(() => {
+    let cache = ringCache.get(engine);
+    if (!cache) { cache = new Map(); ringCache.set(engine, cache); }
+    const key = `${engine.version}:${type}:${shape}:${by}`;
+    let hit = cache.get(key);
+    if (!hit) {
+      for (const k of cache.keys()) if (!k.startsWith(`${engine.version}:`)) cache.delete(k);
+      hit = buildIsochrones(db, engine, type, shape, by);
+      hit.catch(() => cache!.delete(key));
+      cache.set(key, hit);
+    }
+    return hit;
+  });
+}
+
+async function buildIsochrones(
+  db: Queryable,
+  engine: CoverageEngine,
+  type: FacilityType,
+  shape: 'polygons' | 'lines',
+  by: 'band' | 'facility',
+): Promise<RingCollection> {
   const { state, coverage } = await engine.typeCoverage(type);
   const geom = await engine.edgeGeometry();
   const features: Array<{ type: 'Feature'; geometry: unknown; properties: Record<string, unknown> }> = [];
@@ -87,5 +114,5 @@ export async function isochronesView(
       if (polygon) features.push({ type: 'Feature', geometry: polygon, properties: props });
     }
   }
-  return { type: 'FeatureCollection' as const, properties: { dataVersion: engine.version }, features };
+  return { type: 'FeatureCollection', properties: { dataVersion: engine.version }, features };
 }

@@ -54,11 +54,12 @@ function reach(budget: number, cost: number): number {
  * The parts of every edge reachable within `limitS` in the field's direction: from each end node with the
  * remaining budget, and around any source sitting on the edge itself. Overlapping parts are merged.
  */
-export function reachablePieces(g: WalkGraph, field: TimeField, limitS: number): EdgePiece[] {
+export function reachablePieces(g: WalkGraph, field: TimeField, limitS: number, only?: (edge: number) => boolean): EdgePiece[] {
   const pieces: EdgePiece[] = [];
   const to = field.direction === 'to';
   const iv: Array<[number, number, number]> = [];
   for (let e = 0; e < g.edgeCount; e++) {
+    if (only && !only(e)) continue;
     const s = g.edgeSource[e], t = g.edgeTarget[e];
     const c = g.edgeCost[e], rc = g.edgeReverseCost[e];
     iv.length = 0;
@@ -132,10 +133,19 @@ export interface RingLines {
   lines: number[][][];
 }
 
-export function ringLines(g: WalkGraph, geom: EdgeGeometry, field: TimeField, minutesList: readonly number[]): RingLines[] {
+/** Keeps edges whose first point lies in [west, south, east, north]. */
+export function edgesInBox(geom: EdgeGeometry, box: readonly [number, number, number, number]): (edge: number) => boolean {
+  return (e) => {
+    const p = geom.offsets[e];
+    const x = geom.coords[2 * p], y = geom.coords[2 * p + 1];
+    return x >= box[0] && x <= box[2] && y >= box[1] && y <= box[3];
+  };
+}
+
+export function ringLines(g: WalkGraph, geom: EdgeGeometry, field: TimeField, minutesList: readonly number[], only?: (edge: number) => boolean): RingLines[] {
   return minutesList.map((minutes) => ({
     minutes,
-    lines: reachablePieces(g, field, minutes * 60)
+    lines: reachablePieces(g, field, minutes * 60, only)
       .map((p) => cutEdge(geom, p.edge, p.from, p.to))
       .filter((l) => l.length >= 2),
   }));

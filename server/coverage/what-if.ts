@@ -7,8 +7,8 @@ import type { Queryable } from '../db/db';
 import type { EdgeSnapIndex } from '../walk/edge-snap-index';
 import type { FacilityPoint } from './coverage-data';
 import { computeTypeCoverage, type CoverageEngine, type TypeCoverage } from './coverage-engine';
-import { coverageSummary, type AreaFigures, type CoverageSummary } from './coverage-figures';
-import { ringLines } from './isochrones';
+import { coverageSummary, streetFigures, type AreaFigures, type CoverageSummary } from './coverage-figures';
+import { edgesInBox, ringLines } from './isochrones';
 import type { ScenarioChange } from './coverage-schemas';
 
 /** Figures and rings need nothing beyond the largest life circle. */
@@ -25,6 +25,12 @@ export interface TypeWhatIf {
   /** Full tables for the 15-minute circle (communities, grids, straight-line comparison). */
   summary15: CoverageSummary;
   rings?: Array<{ minutes: number; geometry: { type: 'MultiLineString'; coordinates: number[][][] } }>;
+  /**
+   * [west, south, east, north] the rings cover: around every changed site (old and new place) by more than
+   * a 15-minute walk. Outside it the rings are exactly the base rings (GET /isochrones), so a city-sized
+   * network does not send every edge for a local change.
+   */
+  ringsWindow?: [number, number, number, number];
 }
 
 export interface WhatIfResult {
@@ -38,7 +44,7 @@ function applyChanges(
   base: readonly FacilityPoint[],
   changes: readonly ScenarioChange[],
   snapper: EdgeSnapIndex,
-): { byType: Map<FacilityType, { list: FacilityPoint[]; added: FacilityPoint[]; onlyAdds: boolean }> } {
+): { byType: Map<FacilityType, { list: FacilityPoint[]; added: FacilityPoint[]; onlyAdds: boolean; places: Array<[number, number]> }> } {
   const byId = new Map(base.map((f) => [f.id, f]));
   const snapOf = new Map<number, { edge: number; fraction: number; distanceM: number }>();
   changes.forEach((c, i) => {
@@ -72,14 +78,30 @@ function applyChanges(
     if (c.op === 'remove') entry(f.type).removed.add(f.id);
     else entry(f.type).moved.set(f.id, { ...f, lon: c.lon, lat: c.lat, at: point, snapDistanceM: snapOf.get(i)!.distanceM });
   });
-  const byType = new Map<FacilityType, { list: FacilityPoint[]; added: FacilityPoint[]; onlyAdds: boolean }>();
+  const byType = new Map<FacilityType, { list: FacilityPoint[]; added: FacilityPoint[]; onlyAdds: boolean; places: Array<[number, number]> }>();
   for (const [type, e] of touched) {
     const kept = base
       .filter((f) => f.type === type && !e.removed.has(f.id))
       .map((f) => e.moved.get(f.id) ?? f);
-    byType.set(type, { list: [...kept, ...e.added], added: e.added, onlyAdds: e.removed.size === 0 && e.moved.size === 0 });
+    const places: Array<[number, number]> = [
+      ...e.added.map((f): [number, number] => [f.lon, f.lat]),
+      ...[...e.moved.values()].map((f): [number, number] => [f.lon, f.lat]),
+      ...base.filter((f) => e.removed.has(f.id) || e.moved.has(f.id)).map((f): [number, number] => [f.lon, f.lat]),
+    ];
+    byType.set(type, { list: [...kept, ...e.added], added: e.added, onlyAdds: e.removed.size === 0 && e.moved.size === 0, places });
   }
   return { byType };
+}
+
+/** Beyond a 15-minute walk (≈ 1 km) plus the longest block and access walk, a change cannot show. */
+export const RING_WINDOW_M = 2500;
+
+function windowAround(places: ReadonlyArray<[number, number]>): [number, number, number, number] {
+  let w = Infinity, s = Infinity, e = -Infinity, n = -Infinity;
+  for (const [lon, lat] of places) { w = Math.min(w, lon); e = Math.max(e, lon); s = Math.min(s, lat); n = Math.max(n, lat); }
+  const dLat = RING_WINDOW_M / 111_320;
+  const dLon = RING_WINDOW_M / (111_320 * Math.cos((((s + n) / 2) * Math.PI) / 180));
+  return [w - dLon, s - dLat, e + dLon, n + dLat];
 }
 
 export interface WhatIfOptions {
@@ -104,8 +126,8 @@ export async function evaluateWhatIf(
       : computeTypeCoverage(state, type, plan.list, WHAT_IF_CUTOFF_S);
     const bands = LIFE_CIRCLE_MINUTES.map((minutes) => {
       const limit = minutes * 60;
-      const b = coverageSummary(type, minutes, state.buildings, base.buildingTimeS, base.facilities, state.names).street;
-      const s = coverageSummary(type, minutes, state.buildings, scenario.buildingTimeS, plan.list, state.names).street;
+      const b = streetFigures(state.buildings, base.buildingTimeS, limit);
+      const s = streetFigures(state.buildings, scenario.buildingTimeS, limit);
       let gained = 0, lost = 0;
       for (let i = 0; i < state.buildings.count; i++) {
         const was = base.buildingTimeS[i] <= limit, now = scenario.buildingTimeS[i] <= limit;
@@ -121,12 +143,16 @@ export async function evaluateWhatIf(
       bands,
       summary15: coverageSummary(type, 15, state.buildings, scenario.buildingTimeS, plan.list, state.names),
       ...(geom
-        ? {
-            rings: ringLines(state.graph, geom, scenario.field, LIFE_CIRCLE_MINUTES).map((r) => ({
-              minutes: r.minutes,
-              geometry: { type: 'MultiLineString' as const, coordinates: r.lines },
-            })),
-          }
+        ? (() => {
+            const window = windowAround(plan.places);
+            return {
+              ringsWindow: window,
+              rings: ringLines(state.graph, geom, scenario.field, LIFE_CIRCLE_MINUTES, edgesInBox(geom, window)).map((r) => ({
+                minutes: r.minutes,
+                geometry: { type: 'MultiLineString' as const, coordinates: r.lines },
+              })),
+            };
+          })()
         : {}),
     });
   }
