@@ -25,7 +25,10 @@ async function initialise(): Promise<void> {
     try {
       const applied = await migrate(db);
       if (applied.length) logger.info({ applied }, 'migrations applied');
-      if (config.SEED_SAMPLE === 'true') await loadSampleStreet(db, { onlyIfEmpty: true, logger });
+      // A fresh installation's sample history ends at its first start (to the hour), so "today" on the wall
+      // and open cases' due times are current; the data stays deterministic for that anchor.
+      const anchor = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000);
+      if (config.SEED_SAMPLE === 'true') await loadSampleStreet(db, { onlyIfEmpty: true, logger, anchor });
       app.readiness.markInitialised();
       await app.start();
       logger.info('ready');

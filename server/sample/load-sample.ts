@@ -34,6 +34,8 @@ const SAMPLE_LOCK_KEY = 7_120_113_003;
 export interface LoadSampleOptions {
   onlyIfEmpty?: boolean;
   logger?: Logger;
+  /** End of the history (default SAMPLE_ANCHOR_ISO, which keeps test templates identical run to run). */
+  anchor?: Date;
 }
 
 export interface GenerateOptions {
@@ -472,7 +474,7 @@ async function writeAll(tx: Queryable, ctx: WriteContext): Promise<SampleTotals>
 
 /** Loads the sample street (scale 1, default seed); with onlyIfEmpty, only when no community exists yet. */
 export async function loadSampleStreet(db: Db, options: LoadSampleOptions = {}): Promise<void> {
-  await generateSample(db, { scale: 1, onlyIfEmpty: options.onlyIfEmpty, logger: options.logger });
+  await generateSample(db, { scale: 1, onlyIfEmpty: options.onlyIfEmpty, logger: options.logger, anchor: options.anchor });
 }
 
 const RESET_INDEXES: [string, string][] = [
