@@ -122,6 +122,12 @@ export async function deleteSession(q: Queryable, sessionId: string): Promise<vo
   await q.query(`DELETE FROM sessions WHERE id = $1`, [sessionId]);
 }
 
+/** Deletes sessions that expired more than a day ago (kept a day so a late request still says SESSION_EXPIRED). */
+export async function purgeExpiredSessions(q: Queryable, now: Date): Promise<number> {
+  const res = await q.query(`DELETE FROM sessions WHERE expires_at < $1`, [new Date(now.getTime() - 86_400_000)]);
+  return res.rowCount;
+}
+
 /** Of the given session ids, those still valid now (not expired, not deleted, user not disabled). */
 export async function liveSessionIds(q: Queryable, ids: readonly string[], now: Date): Promise<Set<string>> {
   if (ids.length === 0) return new Set();

@@ -4,7 +4,7 @@
 import type { Server as SocketServer, Socket, Namespace } from 'socket.io';
 import type { ErrorCode } from '../../common/errors';
 import { configuredOrigins, isOriginAllowed } from '../security/origins';
-import { liveSessionIds, lookupSession, readCookie, renewWallSessions, sessionCookieName } from './sessions';
+import { liveSessionIds, lookupSession, purgeExpiredSessions, readCookie, renewWallSessions, sessionCookieName } from './sessions';
 import type { AuthContext } from './session-middleware';
 import type { Identity } from './identity';
 import type { Logger } from '../logger';
@@ -95,8 +95,13 @@ export async function sweepSocketSessions(io: SocketServer, ctx: AuthContext): P
 }
 
 export function startSocketSweeper(io: SocketServer, ctx: AuthContext, logger: Logger, everyMs: number): () => void {
+  let ticks = 0;
   const timer = setInterval(() => {
     sweepSocketSessions(io, ctx).catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'socket session sweep failed'));
+    // housekeeping about once an hour at the default period
+    if (++ticks % 60 === 0) {
+      purgeExpiredSessions(ctx.db, ctx.clock.now()).catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'session purge failed'));
+    }
   }, everyMs);
   timer.unref();
   return () => clearInterval(timer);

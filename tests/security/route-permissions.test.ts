@@ -8,6 +8,7 @@ import { backends, freshDb, type TestDb } from '../helpers/test-db';
 import { loginAs, socketAuth, startTestApp, type Session, type TestApp } from '../helpers/auth';
 import { listRoutes, type RouteEntry } from '../../server/auth/route-inventory';
 import { SOCKET_COMMAND_POLICIES } from '../../server/auth/route-policy';
+import { hashToken } from '../../server/auth/sessions';
 
 /** A concrete URL for an Express path pattern: params → "1", wildcards → "x", optional groups dropped. */
 function concrete(path: string): string {
@@ -89,6 +90,18 @@ for (const backend of backends()) {
       }
       expect(wrong).toEqual([]);
       expect(refusals).toBeGreaterThan(0);
+    });
+
+    it('answers 401 SESSION_EXPIRED to every non-public route with an expired session', async () => {
+      const s = await loginAs(srv.baseUrl, t.db, 'admin');
+      const token = s.cookie.slice(s.cookie.indexOf('=') + 1);
+      await t.db.query('UPDATE sessions SET expires_at = $2 WHERE id = $1', [hashToken(token), new Date(srv.clock.now().getTime() - 1000)]);
+      const wrong: string[] = [];
+      for (const r of routes.filter((x) => x.access !== 'public')) {
+        const got = await call(srv.baseUrl, r, { cookie: s.cookie, 'x-csrf-token': s.csrf });
+        if (got.status !== 401 || got.code !== 'SESSION_EXPIRED') wrong.push(`${r.method} ${r.path} → ${got.status} ${got.code}`);
+      }
+      expect(wrong).toEqual([]);
     });
 
     it('public routes answer without a session', async () => {
