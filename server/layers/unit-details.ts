@@ -5,7 +5,7 @@ import type { UserRole } from '../../common/domain';
 import { OPEN_STATUSES, STREET } from '../../common/domain';
 import type { ChainLink, UnitDetails, UnitLevel, UnitLiveFigures } from '../../common/layers';
 import { AppError } from '../../common/errors';
-import { maskName, maskPhone, maySeeNames, maySeePhones } from './mask-personal';
+import { canSeeNames, canSeePhones, maskName, maskPhone } from '../privacy/masking';
 import { shanghaiDayStart } from './shanghai-day';
 
 interface UnitRow {
@@ -83,8 +83,8 @@ async function responsibilityChain(db: Queryable, level: UnitLevel, u: UnitRow, 
       )).rows
     : [];
   const byId = new Map(people.map((p) => [p.id, p]));
-  const names = maySeeNames(role);
-  const phones = maySeePhones(role);
+  const names = canSeeNames(role);
+  const phones = canSeePhones(role);
   return wanted.map(([linkRole, pid]) => {
     const p = pid == null ? undefined : byId.get(pid);
     if (!p) return { role: linkRole, personId: null, name: null, phone: null, partyMember: null, masked: !names };
