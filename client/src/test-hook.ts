@@ -17,6 +17,8 @@ export interface GccTestHook {
   incidentIds: () => number[];
   connected: boolean;
   mapReady: boolean;
+  /** True while the camera flies (scene change). */
+  isMoving: () => boolean;
 }
 
 declare global {
@@ -48,6 +50,7 @@ function hook(): GccTestHook {
       incidentIds: () => incidentIdsFn(),
       connected: false,
       mapReady: false,
+      isMoving: () => handle?.map.isMoving() ?? false,
     };
   }
   return window.__gcc;

@@ -40,8 +40,10 @@ export interface BrowserSession {
   page: Page;
   /** Every URL the page, its workers and its sockets asked for. */
   requests: string[];
-  /** Console errors and uncaught page errors. */
+  /** Console errors and uncaught page errors ("Failed to load resource" lines: see failedResponses). */
   errors: string[];
+  /** Responses with status ≥ 400, with their URL. */
+  failedResponses: Array<{ url: string; status: number }>;
   /** Requests that went anywhere but localhost (data: and blob: URLs are local by nature). */
   foreignRequests(): string[];
   close(): Promise<void>;
@@ -69,12 +71,16 @@ export async function launchBrowser(opts: { width: number; height: number; devic
   });
   const requests: string[] = [];
   const errors: string[] = [];
+  const failedResponses: Array<{ url: string; status: number }> = [];
   context.on('request', (r) => requests.push(r.url()));
+  context.on('response', (r) => {
+    if (r.status() >= 400) failedResponses.push({ url: r.url(), status: r.status() });
+  });
   const page = context.pages()[0] ?? (await context.newPage());
   page.on('websocket', (ws) => requests.push(ws.url()));
   page.on('worker', (w) => requests.push(w.url()));
   page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
+    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) errors.push(m.text());
   });
   page.on('pageerror', (e) => errors.push(String(e)));
   return {
@@ -82,6 +88,7 @@ export async function launchBrowser(opts: { width: number; height: number; devic
     page,
     requests,
     errors,
+    failedResponses,
     foreignRequests: () => requests.filter((u) => !isLocalUrl(u)),
     async close() {
       await context.close().catch(() => undefined);

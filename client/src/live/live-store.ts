@@ -134,12 +134,16 @@ export class LiveStore {
     this.set({ state: fromSnapshot(snap), loaded: true });
   }
 
+  private lastFlushAt = 0;
+
+  /** Leading-edge throttle: the first change after a quiet spell shows at once, a burst at most every 250 ms. */
   private scheduleFlush(): void {
     if (this.flushTimer) return;
+    const delay = Math.max(0, this.lastFlushAt + FLUSH_INTERVAL_MS - this.now());
     this.flushTimer = setTimeout(() => {
       this.flushTimer = null;
       this.flush();
-    }, FLUSH_INTERVAL_MS);
+    }, delay);
   }
 
   private flush(): void {
@@ -151,6 +155,7 @@ export class LiveStore {
     this.pendingPositions = [];
     this.pendingKpis = null;
     if (!events.length && !positions.length && !kpis) return;
+    this.lastFlushAt = this.now();
     const before = this.view.state;
     let state = reconcileAll(before, events);
     state = applyPositions(state, positions);

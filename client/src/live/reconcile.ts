@@ -63,7 +63,12 @@ export function fromSnapshot(s: LiveSnapshot): LiveState {
     parking: new Map(s.parking.map((p) => [p.id, p])),
     workers: new Map(s.workers.map((w) => [w.personId, w])),
     kpis: s.kpis,
-    ticker: [],
+    // until events arrive, the ticker shows the newest open incidents (keys below 0: not event ids)
+    ticker: s.incidents
+      .filter((i) => !isFinished(i))
+      .sort((a, b) => (a.reportedAt < b.reportedAt ? 1 : -1))
+      .slice(0, TICKER_MAX)
+      .map((i) => ({ eventId: -i.id, at: i.reportedAt, type: 'incident.snapshot', label: i.title, status: i.status, communityId: i.communityId })),
     asOf: s.serverTime,
   };
 }

@@ -17,9 +17,9 @@ export interface StreetLayers {
   errors: string[];
 }
 
-export function useStreetLayers(opts: { coverageType?: string | null } = {}): StreetLayers {
+export function useStreetLayers(opts: { coverageTypes?: readonly string[] } = {}): StreetLayers {
   const [state, setState] = useState<StreetLayers>({ communities: null, grids: null, buildings: null, facilities: null, roadLabels: [], coverage: null, errors: [] });
-  const coverageType = opts.coverageType ?? null;
+  const coverageKey = (opts.coverageTypes ?? []).join(',');
   useEffect(() => {
     const ctl = new AbortController();
     const set = (patch: Partial<StreetLayers>) => setState((s) => ({ ...s, ...patch }));
@@ -32,13 +32,20 @@ export function useStreetLayers(opts: { coverageType?: string | null } = {}): St
     api.get<BuildingCollection>(`/api/layers/buildings?${streetBboxQuery(17)}`, ctl.signal).then((buildings) => set({ buildings }), fail('buildings'));
     api.get<FacilityCollection>(`/api/layers/facilities?${streetBboxQuery(16)}`, ctl.signal).then((facilities) => set({ facilities }), fail('facilities'));
     api.get<{ labels: RoadLabel[] }>('/api/basemap/labels', ctl.signal).then((r) => set({ roadLabels: r.labels }), fail('road labels'));
-    if (coverageType) {
-      // provided by the coverage module; absent (404) until it lands — the map simply shows no rings
-      api
-        .get<NonNullable<CoverageLayerProps['data']>>(`/api/coverage/isochrones?type=${encodeURIComponent(coverageType)}`, ctl.signal)
-        .then((coverage) => set({ coverage }), () => undefined);
+    // rings come from the coverage module (GET /api/coverage/isochrones?type=…, features carry `minutes`);
+    // a type it does not answer simply draws no rings
+    const types = coverageKey ? coverageKey.split(',') : [];
+    if (types.length) {
+      Promise.all(
+        types.map((type) =>
+          api.get<NonNullable<CoverageLayerProps['data']>>(`/api/coverage/isochrones?type=${encodeURIComponent(type)}`, ctl.signal).catch(() => null),
+        ),
+      ).then((answers) => {
+        const features = answers.flatMap((a) => a?.features ?? []);
+        if (features.length) set({ coverage: { type: 'FeatureCollection', features } });
+      }, () => undefined);
     }
     return () => ctl.abort();
-  }, [coverageType]);
+  }, [coverageKey]);
   return state;
 }

@@ -7,6 +7,8 @@ import { formatRate } from '../panels/unit-panel';
 interface Tile {
   key: MessageKey;
   value: string;
+  /** Smaller text after the value, e.g. "/ 2,776" capacity. */
+  sub?: string;
   tone?: 'alert' | 'good';
 }
 
@@ -23,7 +25,7 @@ export function KpiPanel({ kpis }: { kpis: Kpis | null }) {
     { key: 'onTimeRate', value: formatRate(kpis?.onTimeRate) },
     { key: 'satisfaction', value: kpis?.satisfactionAvg == null ? '—' : `${kpis.satisfactionAvg.toFixed(2)} / 5` },
     { key: 'rectificationRate', value: formatRate(kpis?.rectificationRate) },
-    { key: 'parkingFree', value: kpis ? `${n(kpis.parkingFree)} / ${n(kpis.parkingCapacity)}` : '—', tone: 'good' },
+    { key: 'parkingFree', value: n(kpis?.parkingFree), sub: kpis ? `/ ${n(kpis.parkingCapacity)}` : undefined, tone: 'good' },
   ];
   return (
     <section className="wall-card kpi-panel" data-testid="kpi-panel">
@@ -31,7 +33,10 @@ export function KpiPanel({ kpis }: { kpis: Kpis | null }) {
       <div className="kpi-grid">
         {tiles.map((tile) => (
           <div key={tile.key} className={`kpi ${tile.tone ?? ''}`} data-kpi={tile.key}>
-            <div className="kpi-value">{tile.value}</div>
+            <div className="kpi-value">
+              {tile.value}
+              {tile.sub && <small>{tile.sub}</small>}
+            </div>
             <div className="kpi-label">{t(tile.key)}</div>
           </div>
         ))}

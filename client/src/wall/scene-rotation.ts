@@ -27,7 +27,8 @@ export function geometryBbox(coords: unknown): [number, number, number, number] 
 }
 
 export function scenesOf(communities: CommunityCollection | null): Scene[] {
-  const scenes: Scene[] = [{ communityId: null, name: null, bbox: null }];
+  const all = communities?.features.length ? geometryBbox(communities.features.map((f) => f.geometry.coordinates)) : null;
+  const scenes: Scene[] = [{ communityId: null, name: null, bbox: all }];
   for (const f of communities?.features ?? []) {
     scenes.push({ communityId: f.properties.id, name: f.properties.name, bbox: geometryBbox(f.geometry.coordinates) });
   }

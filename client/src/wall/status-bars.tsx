@@ -14,7 +14,7 @@ const SHOWN: Array<[IncidentStatus, MessageKey]> = [
   ['verified', 'statusVerified'],
 ];
 
-export function StatusBars({ incidents }: { incidents: Iterable<IncidentLive> }) {
+export function StatusBars({ incidents }: { incidents: readonly IncidentLive[] }) {
   const { t } = useI18n();
   const counts = new Map<IncidentStatus, number>();
   for (const i of incidents) counts.set(i.status, (counts.get(i.status) ?? 0) + 1);

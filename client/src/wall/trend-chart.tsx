@@ -35,10 +35,11 @@ export function TrendChart({ scale, refreshKey }: { scale: number; refreshKey: s
     if (!el.current) return;
     const c = echarts.init(el.current, undefined, { renderer: 'canvas' });
     chart.current = c;
-    const onResize = () => c.resize();
-    window.addEventListener('resize', onResize);
+    // the card's height comes from the grid layout: follow the container, not the window
+    const observer = new ResizeObserver(() => c.resize());
+    observer.observe(el.current);
     return () => {
-      window.removeEventListener('resize', onResize);
+      observer.disconnect();
       c.dispose();
       chart.current = null;
     };

@@ -30,7 +30,7 @@ function useViewportScale(): number {
   return scale;
 }
 
-/** Animation clock for pulses: ticks (~20 fps) only while something pulses. */
+/** Animation clock for pulses: ticks (~12 fps: smooth enough for a ring, light on software-rendered walls) only while something pulses. */
 function usePulseClock(active: boolean): number {
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
@@ -38,7 +38,7 @@ function usePulseClock(active: boolean): number {
     let raf = 0;
     let last = 0;
     const tick = (t: number) => {
-      if (t - last >= 50) {
+      if (t - last >= 80) {
         last = t;
         setNow(Date.now());
       }
@@ -60,11 +60,13 @@ function useClock(): number {
 }
 
 const PULSE_MS = 60_000;
+/** Service centers whose 5/10/15-minute rings the wall shows. */
+const WALL_RING_TYPES = ['party_service_center', 'community_center'] as const;
 
 export function WallPage() {
   const { t } = useI18n();
   const scale = useViewportScale();
-  const data = useStreetLayers({ coverageType: 'party_service_center' });
+  const data = useStreetLayers({ coverageTypes: WALL_RING_TYPES });
   const live = useLive();
   const now = useClock();
   const mapRef = useRef<MapHandle | null>(null);
@@ -149,7 +151,7 @@ export function WallPage() {
       )}
       <aside className="wall-left">
         <KpiPanel kpis={kpis} />
-        <StatusBars incidents={live.state.incidents.values()} />
+        <StatusBars incidents={liveData?.incidents ?? []} />
       </aside>
       <main className="wall-map">
         <MapView
