@@ -17,11 +17,12 @@ export interface Located {
 export async function locatePoints(q: Queryable, points: readonly LonLat[]): Promise<Located[]> {
   if (points.length === 0) return [];
   const res = await q.query<{ ord: number; grid_id: number | null; community_id: number | null }>(
-    `SELECT p.ord, g.id AS grid_id, COALESCE(g.community_id, c.id) AS community_id
+    // COALESCE evaluates the community lookup only for points in no grid.
+    `SELECT p.ord, g.id AS grid_id,
+            COALESCE(g.community_id, (SELECT c.id FROM communities c WHERE ST_Covers(c.geom, x.pt) ORDER BY c.id LIMIT 1)) AS community_id
        FROM unnest($1::float8[], $2::float8[]) WITH ORDINALITY AS p(lon, lat, ord)
        CROSS JOIN LATERAL (SELECT ST_SetSRID(ST_MakePoint(p.lon, p.lat), 4326) AS pt) AS x
        LEFT JOIN LATERAL (SELECT id, community_id FROM grids WHERE ST_Covers(geom, x.pt) ORDER BY id LIMIT 1) g ON true
-       LEFT JOIN LATERAL (SELECT id FROM communities WHERE ST_Covers(geom, x.pt) ORDER BY id LIMIT 1) c ON true
       ORDER BY p.ord`,
     [points.map((p) => p.lon), points.map((p) => p.lat)],
   );
