@@ -59,10 +59,11 @@ describe.skipIf(skipReason !== null)('Monaco: engine vs pgr_drivingDistance', ()
 
   async function compare(direction: WalkDirection, distance: number, skip: () => void) {
     if (!ready) skip();
-    // 'to' = the same search on reversed edges: swap the ends and the two costs.
+    // 'to' = the same search on reversed arcs: swap the ends and keep each cost on its column, so the arc
+    // s→t (cost) becomes t→s and t→s (reverse cost) becomes s→t.
     const edgesSql = direction === 'from'
       ? 'SELECT id, source, target, cost_s AS cost, reverse_cost_s AS reverse_cost FROM walk_edges'
-      : 'SELECT id, target AS source, source AS target, reverse_cost_s AS cost, cost_s AS reverse_cost FROM walk_edges';
+      : 'SELECT id, target AS source, source AS target, cost_s AS cost, reverse_cost_s AS reverse_cost FROM walk_edges';
     const t0 = performance.now();
     const pgr = await t.db.query<{ node: number; agg_cost: number }>(
       'SELECT node, agg_cost FROM pgr_drivingDistance($1, $2::bigint[], $3, directed => true, equicost => true)',
