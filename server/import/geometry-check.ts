@@ -1,7 +1,10 @@
 // Structural checks on a GeoJSON geometry before it reaches the database, plus the CRS conversion. The
 // database then judges validity with ST_IsValidReason (db-validate.ts). Nothing is repaired here: Z/M values,
 // EMPTY geometries, short or unclosed rings and wrong types are rejected with the feature's index and why.
-import type { Geometry, Position } from 'geojson';
+import type { Geometry, GeometryCollection, Position } from 'geojson';
+
+/** Every GeoJSON geometry except collections (refused: import each part as its own feature). */
+export type SimpleGeometry = Exclude<Geometry, GeometryCollection>;
 import { AppError } from '../../common/errors';
 
 export type GeomType = 'Point' | 'MultiPoint' | 'LineString' | 'MultiLineString' | 'Polygon' | 'MultiPolygon';
@@ -33,7 +36,7 @@ export function checkAndConvert(
   allowed: readonly GeomType[],
   ref: FeatureRef,
   convert: (p: Position) => Position,
-): Geometry {
+): SimpleGeometry {
   if (geometry === null || geometry === undefined) throw invalidGeometry(ref, 'has no geometry');
   if (typeof geometry !== 'object') throw invalidGeometry(ref, 'geometry is not an object');
   const g = geometry as { type?: unknown; coordinates?: unknown };

@@ -112,7 +112,7 @@ export async function importFile(db: Db, options: ImportFileOptions): Promise<Im
       const counts = await def.insert(tx, ready, { codePrefix: `imp:${base}`, source: `import:${base}` });
       if ((layer === 'buildings' || layer === 'walk') && (opts.snap ?? true)) {
         const edges = await tx.query('SELECT 1 FROM walk_edges LIMIT 1');
-        if (edges.rowCount > 0) counts.building_access = await snapBuildingsToNetwork(tx);
+        if (edges.rows.length > 0) counts.building_access = await snapBuildingsToNetwork(tx);
       }
       const actor = opts.actor ?? 'cli:import';
       const payload = { file: base, format, layer: layer, crs, replace: opts.replace ?? false, imported: counts };
