@@ -31,32 +31,38 @@ async function main(s: Start): Promise<void> {
       }
     }
   };
+  // Connect in waves, as real displays do after a restart; a refused handshake (e.g. the server's pool
+  // busy with other handshakes) is retried by the client's own reconnection.
+  const WAVE = 50;
   let connected = 0;
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`only ${connected}/${s.n} clients connected`)), 120_000);
-    for (let i = 0; i < s.n; i++) {
+  const deadline = Date.now() + 180_000;
+  for (let start = 0; start < s.n; start += WAVE) {
+    const wave: Array<Promise<void>> = [];
+    for (let i = start; i < Math.min(s.n, start + WAVE); i++) {
       const socket = connect(s.url, {
         transports: ['websocket'],
         extraHeaders: s.cookie ? { cookie: s.cookie } : {},
-        reconnection: false,
+        reconnection: true,
+        reconnectionDelay: 200,
         forceNew: true,
       });
       sockets.push(socket);
       socket.on('events:appended', onBatch);
-      socket.once('connect', () => {
-        const ready = () => {
-          connected++;
-          if (connected === s.n) {
-            clearTimeout(timer);
-            resolve();
-          }
-        };
-        if (s.sync) socket.emit('events:sync', { afterId: 0 }, ready);
-        else ready();
-      });
-      socket.once('connect_error', (err) => reject(err));
+      wave.push(
+        new Promise<void>((resolve) => {
+          socket.once('connect', () => {
+            if (s.sync) socket.emit('events:sync', { afterId: 0 }, () => resolve());
+            else resolve();
+          });
+        }),
+      );
     }
-  });
+    await Promise.race([
+      Promise.all(wave),
+      new Promise((_, reject) => setTimeout(() => reject(new Error(`only ${connected}/${s.n} clients connected`)), Math.max(1, deadline - Date.now()))),
+    ]);
+    connected += wave.length;
+  }
   send({ type: 'ready' });
   process.on('message', (m) => {
     if ((m as { type?: string }).type === 'stop') {
