@@ -6,6 +6,7 @@
 //
 //   npx tsx bench/hotspots.ts [--quick]      (or: npm run bench -- hotspots)
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
 import pg from 'pg';
 import { pathToFileURL } from 'node:url';
 import { median, percentile, row, runStandalone, timeMs, type BenchContext, type BenchRow } from './bench-kit';
@@ -96,7 +97,7 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
   }
   const base = ctx.databaseUrl;
   const scales = ctx.quick ? [20_000, 100_000] : [100_000, 1_000_000];
-  const runs = ctx.quick ? 5 : 9;
+  const runs = ctx.quick ? 3 : 5;
   const db = await recreateDatabase(base);
   const rows: BenchRow[] = [];
   const clock = new ManualClock(NOW);
@@ -171,6 +172,7 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
       let maxDz = 0;
       reference.cells.forEach((c, k) => (maxDz = Math.max(maxDz, Math.abs(c.z - baselineZ[k]))));
       const label = scale >= 1_000_000 ? `${scale / 1_000_000}M incidents` : `${scale / 1000}k incidents`;
+      ctx.log(`load average ${os.loadavg().map((v) => v.toFixed(1)).join(' / ')} on ${os.cpus().length} cores (shared machine: figures scale with it)`);
       ctx.log(`${label}: ${total} rows, ${reference.studyCells} cells, ${reference.incidents} aggregated; max |Δz| ours vs baseline = ${maxDz.toExponential(2)}`);
       const baselineName = 'PostGIS spatial-join GROUP BY on the same cells + our Gi*';
       rows.push(

@@ -64,7 +64,7 @@ export function insightRoutes(deps: InsightDeps): Router {
 
   r.get('/api/insight/hotspots', requireRole(...MAP_READERS), async (req, res) => {
     const q = parseOrThrow(hotspotsQuerySchema, req.query, 'query');
-    res.json(await insightRead(db, (tx) => computeHotspots(tx, clock, q)));
+    res.json(await computeHotspots(db, clock, q));
   });
 
   r.get('/api/insight/density', requireRole(...MAP_READERS), async (req, res) => {

@@ -97,6 +97,13 @@ describe.skipIf(!hasChromium).each(backends())('/insight in Chromium (%s)', (bac
     }, href);
     expect(exported).toEqual({ status: 200, type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' });
 
+    // Heatmap of the same incidents (points aggregated on the GPU).
+    await page.locator('[data-testid="insight-view-heatmap"]').check();
+    await page.waitForFunction(() => window.__gcc?.renderedLayerIds().includes('insight-heatmap'), undefined, { timeout: 30_000 });
+    expect(await page.evaluate(() => window.__gcc?.layers['insight-heatmap'])).toBe(hot.incidents);
+    await page.waitForTimeout(1000);
+    await page.screenshot({ path: path.join(SHOTS, `insight-heatmap-${backend}.png`) });
+
     // Hexbin of the same incidents.
     await page.locator('[data-testid="insight-view-hexbin"]').check();
     await page.waitForFunction(() => window.__gcc?.renderedLayerIds().includes('insight-hexbin'), undefined, { timeout: 30_000 });
