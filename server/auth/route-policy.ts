@@ -13,6 +13,11 @@ export interface RoutePolicy {
   path: string;
   access: Access;
   why: string;
+  /**
+   * For routes that validate before they authorise: a concrete path and/or body that passes validation, so
+   * the permission test reaches the authorisation check.
+   */
+  sample?: { path?: string; body?: unknown };
 }
 
 export const ROUTE_POLICIES: readonly RoutePolicy[] = [
@@ -20,7 +25,27 @@ export const ROUTE_POLICIES: readonly RoutePolicy[] = [
   { method: 'GET', path: '/api/auth/pair', access: 'public', why: 'a one-time wall pairing key is the credential' },
   { method: 'GET', path: '/api/auth/me', access: USER_ROLES, why: 'any signed-in identity reads itself' },
   { method: 'POST', path: '/api/auth/logout', access: USER_ROLES, why: 'any signed-in identity signs out' },
+  // Open311 GeoReport v2 (server/open311): a registered api_key or a session of these roles
+  { method: 'GET', path: '/open311/v2/services.json', access: 'public', why: 'the service list is public by the Open311 spec' },
+  { method: 'GET', path: '/open311/v2/requests.json', access: ['dispatcher', 'admin', 'worker'], why: 'api_key or session (checked in the handler)' },
+  {
+    method: 'GET',
+    path: '/open311/v2/requests/:file',
+    access: ['dispatcher', 'admin', 'worker'],
+    why: 'api_key or session (checked in the handler)',
+    sample: { path: '/open311/v2/requests/1.json' },
+  },
+  {
+    method: 'POST',
+    path: '/open311/v2/requests.json',
+    access: ['dispatcher', 'admin', 'worker'],
+    why: 'api_key or session (checked in the handler after the body is parsed), rate-limited',
+    sample: { body: { service_code: 'environment', lat: '39.22', long: '117.14', description: 'route permission test' } },
+  },
 ];
+
+/** Path prefixes whose routes must all have a declared policy (health probes and the SPA are public by design). */
+export const GUARDED_PREFIXES = ['/api/', '/open311/'] as const;
 
 /**
  * Socket commands (client → server events with an ack), the roles that may send them, and a payload that

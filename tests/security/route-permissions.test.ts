@@ -7,7 +7,7 @@ import { USER_ROLES, type UserRole } from '../../common/domain';
 import { backends, freshDb, type TestDb } from '../helpers/test-db';
 import { loginAs, socketAuth, startTestApp, type Session, type TestApp } from '../helpers/auth';
 import { listRoutes, type RouteEntry } from '../../server/auth/route-inventory';
-import { SOCKET_COMMAND_POLICIES } from '../../server/auth/route-policy';
+import { GUARDED_PREFIXES, ROUTE_POLICIES, SOCKET_COMMAND_POLICIES } from '../../server/auth/route-policy';
 import { hashToken } from '../../server/auth/sessions';
 
 /** A concrete URL for an Express path pattern: params → "1", wildcards → "x", optional groups dropped. */
@@ -18,18 +18,23 @@ function concrete(path: string): string {
     .replace(/\*[A-Za-z0-9_]*/g, 'x');
 }
 
+const OPEN311_CODES: Record<number, string> = { 401: 'UNAUTHENTICATED', 403: 'FORBIDDEN' };
+
 async function call(baseUrl: string, r: RouteEntry, headers: Record<string, string>): Promise<{ status: number; code?: string }> {
   const write = r.method !== 'GET';
-  const res = await fetch(`${baseUrl}${concrete(r.path)}`, {
+  const sample = ROUTE_POLICIES.find((p) => p.method === r.method && p.path === r.path)?.sample;
+  const res = await fetch(`${baseUrl}${sample?.path ?? concrete(r.path)}`, {
     method: r.method,
     headers: { ...headers, ...(write ? { 'content-type': 'application/json' } : {}) },
-    body: write ? '{}' : undefined,
+    body: write ? JSON.stringify(sample?.body ?? {}) : undefined,
     redirect: 'manual',
   });
   const text = await res.text();
   let code: string | undefined;
   try {
-    code = (JSON.parse(text) as { error?: { code?: string } }).error?.code;
+    const body = JSON.parse(text) as { error?: { code?: string } } | Array<{ code?: number }>;
+    // Open311 answers errors in its own spec format: [{ code: <http status>, description }]
+    code = Array.isArray(body) ? OPEN311_CODES[Number(body[0]?.code)] : body.error?.code;
   } catch {
     code = undefined;
   }
@@ -46,14 +51,14 @@ for (const backend of backends()) {
       t = await freshDb(backend, 'sample');
       srv = await startTestApp(t.db);
       for (const role of USER_ROLES) sessions.set(role, await loginAs(srv.baseUrl, t.db, role));
-      routes = listRoutes(srv.app.app).filter((r) => r.path.startsWith('/api/'));
+      routes = listRoutes(srv.app.app).filter((r) => GUARDED_PREFIXES.some((p) => r.path.startsWith(p)));
     });
     afterAll(async () => {
       await srv.close();
       await t.drop();
     });
 
-    it('finds the routes, and every /api route declares who may call it', () => {
+    it('finds the routes, and every /api and /open311 route declares who may call it', () => {
       expect(routes.length).toBeGreaterThanOrEqual(4);
       expect(routes.some((r) => r.method === 'POST' && r.path === '/api/auth/login')).toBe(true);
       const undeclared = routes.filter((r) => r.access === undefined).map((r) => `${r.method} ${r.path}`);
@@ -99,7 +104,9 @@ for (const backend of backends()) {
       const wrong: string[] = [];
       for (const r of routes.filter((x) => x.access !== 'public')) {
         const got = await call(srv.baseUrl, r, { cookie: s.cookie, 'x-csrf-token': s.csrf });
-        if (got.status !== 401 || got.code !== 'SESSION_EXPIRED') wrong.push(`${r.method} ${r.path} → ${got.status} ${got.code}`);
+        // Open311's spec error format carries only the HTTP status: 401 is all it can say
+        const want = r.path.startsWith('/open311/') ? 'UNAUTHENTICATED' : 'SESSION_EXPIRED';
+        if (got.status !== 401 || got.code !== want) wrong.push(`${r.method} ${r.path} → ${got.status} ${got.code}`);
       }
       expect(wrong).toEqual([]);
     });
