@@ -1,0 +1,195 @@
+// Benchmark `wall` (QUALITY.md): the wall view in real Chromium (software WebGL2, 1920×1080; 3840×2160 first
+// render too) against the same page with live updates switched off (`/wall?live=off`: the snapshot is loaded
+// once over HTTP, no socket), in the same run, on a fresh database with the sample street:
+//   1. first full render: navigation start → every wall layer drawn and the KPI panel filled; median of cold
+//      page loads (fresh browser profile each time), live and live=off interleaved;
+//   2. main-thread time per second while 200 incidents/s come in through the real batch intake API (20 every
+//      100 ms), from CDP Performance.getMetrics (TaskDuration, ScriptDuration) before/after the window, both
+//      pages open side by side under the same load; plus how many posted incidents the live page applied;
+//   3. JS heap (after a forced GC) at 2 min and at 30 min of a steady load in which every report is walked to
+//      closed (accept → assign → start → resolve → verify by a second dispatcher → close), both pages open.
+// --quick: 15 s window, heap at 1 min and 6 min, no 4K loads.
+//
+// Run alone: npx tsx bench/wall.ts [--quick]   (writes bench/results/wall.json; uses DATABASE_URL when set)
+import { randomBytes } from 'node:crypto';
+import { pathToFileURL } from 'node:url';
+import { benchDb, startBenchApp } from './bench-app';
+import { median, row, runStandalone, type BenchContext, type BenchRow } from './bench-kit';
+import { onDutyWorkers, signIn, startLoad, streetPoints } from './wall/load';
+import { openWall, type WallPage } from './wall/page';
+import { ensureClientBuilt } from '../tests/helpers/build-client';
+import { loadSampleStreet } from '../server/sample/load-sample';
+import { createUser } from '../server/auth/users';
+
+const BASELINE = 'same page, live=off';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const MB = 2 ** 20;
+
+export async function run(ctx: BenchContext): Promise<BenchRow[]> {
+  const quick = ctx.quick;
+  const backend = ctx.databaseUrl ? 'PostgreSQL' : 'PGlite';
+  const loads = 3;
+  const windowS = quick ? 15 : 30;
+  const [t1, t2] = quick ? [60, 360] : [120, 1800];
+  const sizes: Array<[number, number]> = quick ? [[1920, 1080]] : [[1920, 1080], [3840, 2160]];
+
+  ctx.log('building the client if stale');
+  await ensureClientBuilt();
+  const started = Date.now();
+  const bdb = await benchDb(ctx.databaseUrl, 'wall');
+  const rows: BenchRow[] = [];
+  const open: WallPage[] = [];
+  try {
+    await loadSampleStreet(bdb.db);
+    ctx.log(`sample street loaded on ${backend} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    const app = await startBenchApp(bdb.db, 'dispatcher');
+    try {
+      const password = randomBytes(12).toString('base64url');
+      const tag = randomBytes(3).toString('hex');
+      await createUser(bdb.db, { username: `wall_bench_b_${tag}`, password, role: 'dispatcher', displayName: 'bench verifier' });
+      await createUser(bdb.db, { username: `wall_bench_wall_${tag}`, password, role: 'wall', displayName: '大屏' });
+      const dispatcherA = { ...app.headers, origin: app.baseUrl };
+      const dispatcherB = await signIn(app.baseUrl, `wall_bench_b_${tag}`, password);
+      const wallCookie = (await signIn(app.baseUrl, `wall_bench_wall_${tag}`, password)).cookie;
+      const points = await streetPoints(bdb.db, 20);
+      const workers = await onDutyWorkers(bdb.db);
+      const page = async (live: boolean, width = 1920, height = 1080) => {
+        const p = await openWall({ baseUrl: app.baseUrl, sessionCookie: wallCookie, width, height, live });
+        open.push(p);
+        return p;
+      };
+      const close = async (p: WallPage) => {
+        open.splice(open.indexOf(p), 1);
+        await p.close();
+      };
+
+      // 1. first full render, cold loads, live and live=off interleaved
+      for (const [w, h] of sizes) {
+        const times: Record<'live' | 'off', number[]> = { live: [], off: [] };
+        const marks: Record<'live' | 'off', Array<Record<string, number>>> = { live: [], off: [] };
+        for (let i = 0; i < loads; i++) {
+          for (const live of [true, false]) {
+            const p = await page(live, w, h);
+            const mode = live ? 'live' : 'off';
+            times[mode].push(p.firstRenderMs);
+            marks[mode].push(p.marks);
+            ctx.log(`  load ${i + 1} ${mode}: ${p.firstRenderMs.toFixed(0)} ms (${Object.entries(p.marks).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')})`);
+            await close(p);
+          }
+        }
+        ctx.log(`first render ${w}×${h}: live ${times.live.map((t) => t.toFixed(0)).join('/')} ms, off ${times.off.map((t) => t.toFixed(0)).join('/')} ms`);
+        rows.push(row({
+          scale: `street (sample), ${w}×${h}, ${backend}, median of ${loads} cold loads`, metric: 'first_full_render_ms',
+          value: median(times.live), baseline: BASELINE, baselineValue: median(times.off), target: '< 3 s', met: (v) => v < 3000,
+        }));
+        // where the time goes: milestones on the way to the full render (medians)
+        for (const k of ['domContentLoaded', 'shell', 'mapReady', 'snapshot', 'layers']) {
+          rows.push(row({
+            scale: `street (sample), ${w}×${h}, ${backend}, median of ${loads} cold loads`, metric: `first_render_milestone_${k}_ms`,
+            value: median(marks.live.map((m) => m[k])), baseline: BASELINE, baselineValue: median(marks.off.map((m) => m[k])), target: 'report only',
+          }));
+        }
+      }
+
+      // 2. main-thread time per second under 200 incidents/s, both pages side by side under the same load
+      {
+        const live = await page(true);
+        const off = await page(false);
+        await sleep(5000); // the first fit of the street finishes
+        ctx.log(`main thread: 200 incidents/s for ${windowS} s (after 3 s warm-up)`);
+        const load = startLoad({
+          baseUrl: app.baseUrl, dispatcherA, dispatcherB, points, perTick: 20, tickMs: 100, durationMs: (windowS + 3) * 1000, log: ctx.log,
+        });
+        await sleep(3000);
+        const a0 = await live.metrics();
+        const b0 = await off.metrics();
+        const w0 = performance.now();
+        const posted0 = load.stats.posted;
+        await sleep(windowS * 1000);
+        const a1 = await live.metrics();
+        const b1 = await off.metrics();
+        const seconds = (performance.now() - w0) / 1000;
+        const postedInWindow = load.stats.posted - posted0;
+        load.stop();
+        const stats = await load.done;
+        await sleep(3000); // the last pushes and one flush reach the page
+        const applied = await live.countApplied(stats.ids);
+        const appliedOff = await off.countApplied(stats.ids);
+        ctx.log(`posted ${stats.posted} (${(postedInWindow / seconds).toFixed(0)}/s in the window), ${stats.failedBatches} failed batches, ${stats.skippedTicks} skipped ticks; live page applied ${applied}, live=off ${appliedOff}`);
+        const perS = (m1: Record<string, number>, m0: Record<string, number>, k: string) => ((m1[k] - m0[k]) * 1000) / seconds;
+        const scale = `street, 1920×1080, ${backend}, ${(postedInWindow / seconds).toFixed(0)} incidents/s for ${windowS} s`;
+        rows.push(row({
+          scale, metric: 'main_thread_task_ms_per_s', value: perS(a1, a0, 'TaskDuration'), baseline: BASELINE,
+          baselineValue: perS(b1, b0, 'TaskDuration'), target: 'report only (< 1000 = not saturated)', met: (v) => v < 1000,
+        }));
+        rows.push(row({
+          scale, metric: 'main_thread_script_ms_per_s', value: perS(a1, a0, 'ScriptDuration'), baseline: BASELINE,
+          baselineValue: perS(b1, b0, 'ScriptDuration'), target: 'report only',
+        }));
+        rows.push(row({
+          scale, metric: 'incidents_applied_by_live_page', value: applied, baseline: 'incidents posted', baselineValue: stats.posted,
+          target: 'all posted applied (ratio 1)', met: (_v, ratio) => ratio >= 0.999,
+        }));
+        await close(live);
+        await close(off);
+      }
+
+      // 3. heap after t1 and t2 of steady load where every report is walked to closed
+      {
+        const live = await page(true);
+        const off = await page(false);
+        // 2 reports/s, each walked to closed after 20 s on the wall; on this shared 2-core machine six commands
+        // per report is what the server keeps up with: intake pauses while 100 reports wait (bounded live set)
+        const perTick = 2;
+        const maxBacklog = 100;
+        ctx.log(`heap: ${perTick} reports/s, each closed after 20 s on the wall; samples at ${t1} s and ${t2} s`);
+        const load = startLoad({
+          baseUrl: app.baseUrl, dispatcherA, dispatcherB, points, perTick, tickMs: 1000, durationMs: (t2 + 5) * 1000,
+          lifecycle: { workers, holdMs: 20_000, maxChains: 12, maxBacklog }, log: ctx.log,
+        });
+        const t0 = Date.now();
+        const at = (s: number) => t0 + s * 1000;
+        const heaps: Record<'live' | 'off', number[]> = { live: [], off: [] };
+        const backlogs: number[] = [];
+        for (const target of [t1, t2]) {
+          while (Date.now() < at(target)) {
+            await sleep(Math.min(60_000, at(target) - Date.now()));
+            const s = load.stats;
+            const [ml, mo] = [await live.metrics(), await off.metrics()];
+            ctx.log(`  ${((Date.now() - t0) / 1000).toFixed(0)} s: posted ${s.posted}, closed ${s.closed}, backlog ${s.backlog()}, failures ${s.failedBatches + s.commandFailures}; heap live ${(ml.JSHeapUsedSize / MB).toFixed(1)} MB, off ${(mo.JSHeapUsedSize / MB).toFixed(1)} MB (before GC)`);
+          }
+          heaps.live.push(await live.heapAfterGc());
+          heaps.off.push(await off.heapAfterGc());
+          backlogs.push(load.stats.backlog());
+          ctx.log(`  heap after GC at ${target} s: live ${(heaps.live.at(-1)! / MB).toFixed(1)} MB, off ${(heaps.off.at(-1)! / MB).toFixed(1)} MB`);
+        }
+        load.stop();
+        const stats = await load.done;
+        ctx.log(`heap load done: posted ${stats.posted}, closed ${stats.closed}, failures ${stats.failedBatches + stats.commandFailures}`);
+        const label = (s: number) => (s % 60 === 0 ? `${s / 60} min` : `${s} s`);
+        const rate = stats.posted / ((stats.stoppedAt - stats.startedAt) / 1000);
+        const scale = `street, 1920×1080, ${backend}, ${rate.toFixed(1)} reports/s achieved (${perTick}/s offered) each closed after ≥ 20 s (${stats.closed} closed, backlog ${backlogs.join('→')}), ${label(t2)} vs ${label(t1)}${quick ? ' (--quick: not 30 vs 2 min)' : ''}`;
+        rows.push(row({ scale, metric: `js_heap_mb_at_${label(t1).replace(' ', '')}`, value: heaps.live[0] / MB, baseline: BASELINE, baselineValue: heaps.off[0] / MB, target: 'report only' }));
+        rows.push(row({ scale, metric: `js_heap_mb_at_${label(t2).replace(' ', '')}`, value: heaps.live[1] / MB, baseline: BASELINE, baselineValue: heaps.off[1] / MB, target: 'report only' }));
+        rows.push(row({
+          scale, metric: 'js_heap_growth_later_over_earlier', value: heaps.live[1] / heaps.live[0], baseline: BASELINE,
+          baselineValue: heaps.off[1] / heaps.off[0], target: 'growth < 10% (< 1.10)', met: (v) => v < 1.1,
+        }));
+        await close(live);
+        await close(off);
+      }
+    } finally {
+      for (const p of [...open]) await p.close();
+      await app.close();
+    }
+  } finally {
+    await bdb.drop();
+  }
+  ctx.log(`done in ${((Date.now() - started) / 60000).toFixed(1)} min`);
+  return rows;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  await runStandalone('wall', run);
+  process.exit(0);
+}

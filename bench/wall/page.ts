@@ -1,0 +1,95 @@
+// The wall page in real Chromium for the `wall` benchmark: a cold browser per page (fresh profile, empty
+// cache), the wall user's session cookie set before navigating (no sign-in form in the timing), the time
+// from navigation start to the first full render, and the page's own counters over CDP.
+import type { CDPSession } from 'playwright-core';
+import { launchBrowser, type BrowserSession } from '../../tests/helpers/browser';
+
+/** Every layer of the wall (as the wall test waits for them) must have drawn before a render is "full". */
+export const WALL_LAYERS = ['communities-polygons', 'grids-polygons', 'buildings-footprints', 'incidents-points', 'parking-lots', 'violations-points'];
+
+export interface WallPage {
+  b: BrowserSession;
+  cdp: CDPSession;
+  /** Navigation start → all wall layers drawn, the live snapshot applied and the KPI panel filled (ms). */
+  firstRenderMs: number;
+  /** Milestones (ms since navigation start): domContentLoaded, shell (React mounted), mapReady, snapshot, layers. */
+  marks: Record<string, number>;
+  metrics(): Promise<Record<string, number>>;
+  /** JS heap in use after forcing a full garbage collection (bytes). */
+  heapAfterGc(): Promise<number>;
+  /** How many of these incident ids the page's live store holds. */
+  countApplied(ids: number[]): Promise<number>;
+  close(): Promise<void>;
+}
+
+export async function openWall(opts: { baseUrl: string; sessionCookie: string; width: number; height: number; live: boolean }): Promise<WallPage> {
+  const b = await launchBrowser({ width: opts.width, height: opts.height });
+  try {
+    const [name, value] = opts.sessionCookie.split('=');
+    await b.context.addCookies([{ name, value, url: opts.baseUrl }]);
+    // milestones on the way to the full render, sampled by the page itself (ms since navigation start)
+    await b.context.addInitScript((layers: string[]) => {
+      const marks: Record<string, number> = {};
+      (window as unknown as { __wallMarks: Record<string, number> }).__wallMarks = marks;
+      const mark = (k: string, ok: boolean) => {
+        if (ok && marks[k] == null) marks[k] = performance.now();
+      };
+      const timer = setInterval(() => {
+        const g = window.__gcc;
+        mark('shell', document.querySelector('[data-testid="wall"]') != null);
+        mark('mapReady', g?.mapReady === true);
+        mark('snapshot', g?.lastEventId != null);
+        const ids = g?.renderedLayerIds() ?? [];
+        mark('layers', layers.every((id) => ids.includes(id)));
+        if (Object.keys(marks).length === 4) clearInterval(timer);
+      }, 50);
+    }, WALL_LAYERS);
+    await b.page.goto(`${opts.baseUrl}/wall${opts.live ? '' : '?live=off'}`);
+    const handle = await b.page.waitForFunction(
+      (layers) => {
+        const g = window.__gcc;
+        if (!g?.mapReady || g.lastEventId == null) return false;
+        const ids = g.renderedLayerIds();
+        if (!layers.every((id) => ids.includes(id))) return false;
+        const kpi = document.querySelector('[data-kpi="households"] .kpi-value')?.textContent?.trim() ?? '';
+        if (kpi === '' || kpi === '—') return false;
+        // performance.now() counts from the navigation start of this document
+        return performance.now();
+      },
+      WALL_LAYERS,
+      { timeout: 120_000, polling: 50 },
+    );
+    const firstRenderMs = Number(await handle.jsonValue());
+    const marks = await b.page.evaluate(() => {
+      const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
+      return { ...(window as unknown as { __wallMarks: Record<string, number> }).__wallMarks, domContentLoaded: nav?.domContentLoadedEventEnd ?? NaN };
+    });
+    const cdp = await b.context.newCDPSession(b.page);
+    await cdp.send('Performance.enable');
+    const metrics = async () => {
+      const m = await cdp.send('Performance.getMetrics');
+      return Object.fromEntries(m.metrics.map((x) => [x.name, x.value]));
+    };
+    return {
+      b,
+      cdp,
+      firstRenderMs,
+      marks,
+      metrics,
+      async heapAfterGc() {
+        await cdp.send('HeapProfiler.collectGarbage');
+        await cdp.send('HeapProfiler.collectGarbage');
+        return (await metrics()).JSHeapUsedSize;
+      },
+      countApplied: (ids) =>
+        b.page.evaluate((wanted) => {
+          const have = new Set(window.__gcc?.incidentIds() ?? []);
+          return wanted.filter((id) => have.has(id)).length;
+        }, ids),
+      close: () => b.close(),
+    };
+  } catch (err) {
+    await b.close();
+    throw err;
+  }
+}
