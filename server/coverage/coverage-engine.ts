@@ -4,7 +4,7 @@
 import type { Queryable } from '../db/db';
 import { FACILITY_TYPES, type FacilityType } from '../../common/domain';
 import { loadWalkGraph, type WalkGraph } from '../walk/walk-graph';
-import { timeAtPoint, timeFieldFromPoints, type TimeField } from '../walk/dijkstra';
+import { fillTimesAtPoints, timeFieldFromPoints, type TimeField } from '../walk/dijkstra';
 import { loadEdgeGeometry, type EdgeGeometry } from './isochrones';
 import { EdgeSnapIndex } from '../walk/edge-snap-index';
 import {
@@ -50,13 +50,7 @@ export function computeTypeCoverage(
   const n = buildings.count;
   const buildingTimeS = new Float64Array(n);
   const buildingFacility = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    const e = buildings.edge[i];
-    if (e < 0) { buildingTimeS[i] = Infinity; buildingFacility[i] = -1; continue; }
-    const t = timeAtPoint(graph, field, { edge: e, fraction: buildings.fraction[i] });
-    buildingTimeS[i] = t.timeS + buildings.accessS[i];
-    buildingFacility[i] = t.origin;
-  }
+  fillTimesAtPoints(graph, field, buildings.edge, buildings.fraction, buildings.accessS, buildingTimeS, buildingFacility);
   return { type, facilities, field, buildingTimeS, buildingFacility };
 }
 

@@ -1,5 +1,6 @@
 // Read views over the cached coverage: summary tables, uncovered buildings, isochrone rings.
 import type { Queryable } from '../db/db';
+import { AppError } from '../../common/errors';
 import { LIFE_CIRCLE_MINUTES, type FacilityType } from '../../common/domain';
 import type { CoverageEngine } from './coverage-engine';
 import { coverageSummary, type CoverageSummary, type LifeCircleMinutes } from './coverage-figures';
@@ -55,6 +56,9 @@ export async function uncoveredView(db: Queryable, engine: CoverageEngine, type:
   };
 }
 
+/** Per-facility rings cost one search and one buffer each: beyond this, ask for merged bands. */
+export const MAX_PER_FACILITY_RINGS = 200;
+
 type RingCollection = { type: 'FeatureCollection'; properties: { dataVersion: number }; features: Array<{ type: 'Feature'; geometry: unknown; properties: Record<string, unknown> }> };
 
 /** Rings per engine and data version: recomputed only when the data changes (ENGINEERING.md §5). */
@@ -90,6 +94,9 @@ async function buildIsochrones(
   by: 'band' | 'facility',
 ): Promise<RingCollection> {
   const { state, coverage } = await engine.typeCoverage(type);
+  if (by === 'facility' && coverage.facilities.length > MAX_PER_FACILITY_RINGS) {
+    throw new AppError('VALIDATION_ERROR', `query.by: ${coverage.facilities.length} ${type} facilities is too many for one ring each (at most ${MAX_PER_FACILITY_RINGS}); use by=band`, 'query.by');
+  }
   const geom = await engine.edgeGeometry();
   const features: Array<{ type: 'Feature'; geometry: unknown; properties: Record<string, unknown> }> = [];
   // Largest band first, so a client drawing in order puts the 5-minute ring on top.

@@ -169,3 +169,43 @@ export function timeAtPoint(g: WalkGraph, field: TimeField, p: EdgePoint): { tim
   }
   return best <= field.cutoffS ? { timeS: best, origin: who } : { timeS: Infinity, origin: -1 };
 }
+
+/**
+ * timeAtPoint for many points at once, written into typed arrays (no object per point): the hot loop of a
+ * full recompute. Points with edge < 0 get Infinity / -1. `accessS` is added to every finite time.
+ */
+export function fillTimesAtPoints(
+  g: WalkGraph,
+  field: TimeField,
+  edges: Int32Array,
+  fractions: Float64Array,
+  accessS: Float64Array,
+  outTime: Float64Array,
+  outOrigin: Int32Array,
+): void {
+  const to = field.direction === 'to';
+  const { dist, origin } = field;
+  for (let i = 0; i < edges.length; i++) {
+    const e = edges[i];
+    if (e < 0) { outTime[i] = Infinity; outOrigin[i] = -1; continue; }
+    const x = fractions[i];
+    const s = g.edgeSource[e], t = g.edgeTarget[e];
+    const c = g.edgeCost[e], rc = g.edgeReverseCost[e];
+    // To/from the source end walks towards fraction 0; to/from the target end towards 1.
+    const toS = to ? (x === 0 ? 0 : rc >= 0 ? x * rc : Infinity) : (x === 0 ? 0 : c >= 0 ? x * c : Infinity);
+    const toT = to ? (x === 1 ? 0 : c >= 0 ? (1 - x) * c : Infinity) : (x === 1 ? 0 : rc >= 0 ? (1 - x) * rc : Infinity);
+    let best = Infinity, who = -1;
+    const viaS = toS + dist[s];
+    if (viaS < best) { best = viaS; who = origin[s]; }
+    const viaT = toT + dist[t];
+    if (viaT < best) { best = viaT; who = origin[t]; }
+    const same = field.onEdge.get(e);
+    if (same) {
+      for (const f of same) {
+        const cost = to ? alongEdge(g, e, x, f.fraction) : alongEdge(g, e, f.fraction, x);
+        if (cost < best) { best = cost; who = f.origin; }
+      }
+    }
+    if (best <= field.cutoffS) { outTime[i] = best + accessS[i]; outOrigin[i] = who; } else { outTime[i] = Infinity; outOrigin[i] = -1; }
+  }
+}

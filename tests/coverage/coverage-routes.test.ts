@@ -58,6 +58,9 @@ for (const backend of backends()) {
       const rings = await (await get(wall, '/api/coverage/isochrones?type=clinic&shape=lines')).json();
       expect(rings.features.map((f: { properties: { minutes: number } }) => f.properties.minutes)).toEqual([15, 10, 5]);
       expect(rings.features[0].geometry.type).toBe('MultiLineString');
+      const per = await (await get(wall, '/api/coverage/isochrones?type=clinic&shape=polygons&by=facility')).json();
+      expect(per.features.map((f: { properties: { facilityId: number } }) => f.properties.facilityId)).toEqual([clinicId, clinicId, clinicId]);
+      expect(per.features[0].geometry.type).toMatch(/Polygon/);
     });
 
     it('runs a what-if for planners only, with server time', async () => {

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { buildWalkGraph, alongEdge, type WalkEdgeInput } from '../../server/walk/walk-graph';
-import { multiSourceDijkstra, timeAtPoint, timeFieldFromPoints, type WalkDirection } from '../../server/walk/dijkstra';
+import { fillTimesAtPoints, multiSourceDijkstra, timeAtPoint, timeFieldFromPoints, type WalkDirection } from '../../server/walk/dijkstra';
 
 interface Case {
   n: number;
@@ -120,6 +120,31 @@ describe('multiSourceDijkstra', () => {
         for (let i = 0; i < c.n; i++) expect(close(inc.dist[i], full.dist[i])).toBe(true);
       }),
       { numRuns: 200 },
+    );
+  });
+});
+
+describe('fillTimesAtPoints', () => {
+  it('equals timeAtPoint point by point on random graphs', () => {
+    fc.assert(
+      fc.property(caseArb, fc.constantFrom<WalkDirection>('from', 'to'), (c, direction) => {
+        const ids = Array.from({ length: c.n }, (_, i) => 10 + i);
+        const g = buildWalkGraph(ids, c.edges);
+        const field = timeFieldFromPoints(g, c.sources.map((s, i) => ({ ...s, origin: i })), direction);
+        const edges = Int32Array.from([...c.probes.map((p) => p.edge), -1]);
+        const fractions = Float64Array.from([...c.probes.map((p) => p.fraction), 0]);
+        const access = new Float64Array(edges.length).fill(7);
+        const time = new Float64Array(edges.length);
+        const origin = new Int32Array(edges.length);
+        fillTimesAtPoints(g, field, edges, fractions, access, time, origin);
+        c.probes.forEach((p, i) => {
+          const one = timeAtPoint(g, field, p);
+          expect(close(time[i], one.timeS + 7)).toBe(true);
+          expect(origin[i]).toBe(one.origin);
+        });
+        expect(time[edges.length - 1]).toBe(Infinity);
+      }),
+      { numRuns: 300 },
     );
   });
 });
