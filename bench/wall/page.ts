@@ -27,23 +27,26 @@ export async function openWall(opts: { baseUrl: string; sessionCookie: string; w
   try {
     const [name, value] = opts.sessionCookie.split('=');
     await b.context.addCookies([{ name, value, url: opts.baseUrl }]);
-    // milestones on the way to the full render, sampled by the page itself (ms since navigation start)
-    await b.context.addInitScript((layers: string[]) => {
-      const marks: Record<string, number> = {};
-      (window as unknown as { __wallMarks: Record<string, number> }).__wallMarks = marks;
-      const mark = (k: string, ok: boolean) => {
-        if (ok && marks[k] == null) marks[k] = performance.now();
-      };
+    // milestones on the way to the full render, sampled by the page itself (ms since navigation start); a
+    // string, because tsx would wrap named inner functions of a compiled function in a helper the page lacks
+    await b.context.addInitScript(`(() => {
+      const layers = ${JSON.stringify(WALL_LAYERS)};
+      const marks = {};
+      window.__wallMarks = marks;
       const timer = setInterval(() => {
         const g = window.__gcc;
-        mark('shell', document.querySelector('[data-testid="wall"]') != null);
-        mark('mapReady', g?.mapReady === true);
-        mark('snapshot', g?.lastEventId != null);
-        const ids = g?.renderedLayerIds() ?? [];
-        mark('layers', layers.every((id) => ids.includes(id)));
+        const now = performance.now();
+        const ids = (g && g.renderedLayerIds()) || [];
+        const seen = {
+          shell: document.querySelector('[data-testid="wall"]') != null,
+          mapReady: !!(g && g.mapReady),
+          snapshot: !!(g && g.lastEventId != null),
+          layers: layers.every((id) => ids.includes(id)),
+        };
+        for (const k of Object.keys(seen)) if (seen[k] && marks[k] == null) marks[k] = now;
         if (Object.keys(marks).length === 4) clearInterval(timer);
       }, 50);
-    }, WALL_LAYERS);
+    })();`);
     await b.page.goto(`${opts.baseUrl}/wall${opts.live ? '' : '?live=off'}`);
     const handle = await b.page.waitForFunction(
       (layers) => {
