@@ -37,10 +37,11 @@ export const FACILITY_COLORS: Record<FacilityType, Color> = {
 };
 
 /** 5, 10 and 15 minutes' walk (GB 50180-2018 life circles). */
+// Light fills: rings of several centers overlap, and the map under them must stay readable.
 export const RING_COLORS: Record<5 | 10 | 15, Color> = {
-  5: [255, 214, 102, 70],
-  10: [255, 169, 64, 45],
-  15: [255, 122, 69, 28],
+  5: [255, 214, 102, 34],
+  10: [255, 169, 64, 20],
+  15: [255, 122, 69, 10],
 };
 
 /** A distinct hue per community id, stable across reloads. */
