@@ -1,6 +1,9 @@
 // npm run simulate -- --url http://localhost:8080 --speed 60 --rate 20 --duration 600
 // SIMULATION: drives the real HTTP API with a believable day (server/simulator). Signs in as a dispatcher
-// (--user / --password, or SIM_USER / SIM_PASSWORD, or DEMO_PASSWORD for the demo "dispatcher" account).
+// (--user / --password, or SIM_USER / SIM_PASSWORD, or DEMO_PASSWORD for the demo "dispatcher" account), and
+// walks open incidents through the closed loop; verification is done by a second account (--verifier-user /
+// --verifier-password, or SIM_VERIFIER_USER / SIM_VERIFIER_PASSWORD, or DEMO_PASSWORD for the demo "leader").
+// Only a loopback URL unless --allow-remote: a simulation aimed at a production server by mistake is refused.
 import { parseArgs } from 'node:util';
 import { runSimulation } from '../server/simulator/run-simulation';
 
@@ -14,6 +17,12 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '20161231' },
     user: { type: 'string', default: process.env.SIM_USER ?? 'dispatcher' },
     password: { type: 'string', default: process.env.SIM_PASSWORD ?? process.env.DEMO_PASSWORD ?? '' },
+    'verifier-user': { type: 'string', default: process.env.SIM_VERIFIER_USER ?? 'leader' },
+    'verifier-password': { type: 'string', default: process.env.SIM_VERIFIER_PASSWORD ?? process.env.DEMO_PASSWORD ?? '' },
+    concurrency: { type: 'string', default: '4' },
+    'no-loop': { type: 'boolean', default: false },
+    'no-backlog': { type: 'boolean', default: false },
+    'allow-remote': { type: 'boolean', default: false },
   },
 });
 
@@ -30,6 +39,19 @@ const speed = num('speed', values.speed, 1, 3600);
 const rate = num('rate', values.rate, 0, 10_000);
 const durationS = num('duration', values.duration, 1, 7 * 86_400);
 const seed = num('seed', values.seed, 0, 2 ** 32 - 1);
+const concurrency = num('concurrency', values.concurrency, 1, 16);
+let target: URL;
+try {
+  target = new URL(values.url as string);
+} catch {
+  console.error(`--url must be an http(s) URL (got ${values.url})`);
+  process.exit(2);
+}
+const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(target.hostname) || target.hostname.startsWith('127.');
+if (!loopback && !values['allow-remote']) {
+  console.error(`--url ${target.origin} is not a loopback address; add --allow-remote if you really mean to simulate load there`);
+  process.exit(2);
+}
 const start = values.start ? new Date(values.start) : new Date();
 if (Number.isNaN(start.getTime())) {
   console.error(`--start must be an ISO date-time (got ${values.start})`);
@@ -43,7 +65,8 @@ if (!values.password) {
 console.log('\n  ************************************************************');
 console.log('  *  SIMULATION 模拟 — generated activity, not real events   *');
 console.log('  ************************************************************');
-console.log(`  target ${values.url}, speed ×${speed}, ~${rate} incidents per simulated hour, ${durationS} s, seed ${seed}\n`);
+console.log(`  target ${values.url}, speed ×${speed}, ~${rate} incidents per simulated hour, ${durationS} s, seed ${seed}`);
+console.log(`  closed loop: ${values['no-loop'] ? 'off' : `on (verifier "${values['verifier-user']}", ${concurrency} commands at once${values['no-backlog'] ? ', new reports only' : ''})`}\n`);
 
 const controller = new AbortController();
 process.on('SIGINT', () => controller.abort());
@@ -56,6 +79,11 @@ const summary = await runSimulation({
   durationS,
   start,
   seed,
+  verifierUsername: values['verifier-user'],
+  verifierPassword: values['verifier-password'] || undefined,
+  closedLoop: !values['no-loop'],
+  backlog: !values['no-backlog'],
+  concurrency,
   log: (l) => console.log(l),
   signal: controller.signal,
 });

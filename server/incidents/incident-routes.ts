@@ -60,7 +60,23 @@ export function commandContext(req: Request): CommandContext {
   } catch {
     throw new AppError('VALIDATION_ERROR', 'header Idempotency-Key: 8–200 printable ASCII characters without spaces', 'header.idempotency-key');
   }
-  return { actor: actorOf(identity), role: identity.role, personId: identity.personId, idempotencyKey: key, source: 'api', ip: req.ip ?? null };
+  return { actor: actorOf(identity), role: identity.role, personId: identity.personId, idempotencyKey: key, source: sourceOf(req, identity.role), ip: req.ip ?? null };
+}
+
+/**
+ * Simulation label (server/simulator, npm run simulate): a request sent with `X-Simulation: 1` by a dispatcher or
+ * admin — the roles the simulator signs in as — stores the incidents it reports with source 'simulator', so simulated
+ * load can be told apart in the database. It only labels: validation, jurisdiction, events and audit are those of any
+ * report, and verbs on existing incidents never change their source. Any other value is a 400; the header from another role is a 403
+ * (refused rather than silently ignored, so a misconfigured client notices).
+ */
+const SIMULATION_ROLES: ReadonlyArray<UserRole | null> = ['dispatcher', 'admin'];
+function sourceOf(req: Request, role: UserRole | null): 'api' | 'simulator' {
+  const flag = req.get('x-simulation');
+  if (flag === undefined) return 'api';
+  if (flag !== '1') throw new AppError('VALIDATION_ERROR', 'header X-Simulation: send exactly "1" to label simulated reports, or leave it out', 'header.x-simulation');
+  if (!SIMULATION_ROLES.includes(role)) throw new AppError('FORBIDDEN', 'only a dispatcher or admin account may send simulated reports (X-Simulation)');
+  return 'simulator';
 }
 
 export function sendResult<T>(res: Response, result: CommandResult<T>): void {

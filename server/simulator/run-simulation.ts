@@ -1,10 +1,15 @@
 // SIMULATION: drives the REAL HTTP API with a believable day — incidents arriving by hour and category,
 // a few persistent hot areas, parking occupancy following daily curves, grid workers patrolling along the
-// street's paths. Everything it sends goes through the same validation, transactions and events as real
+// street's paths — and the closed loop: open incidents (its own and the existing backlog) are accepted, assigned,
+// worked, verified by a second account, closed with a reply and rated (server/simulator/closed-loop.ts). Reports
+// are sent with `X-Simulation: 1`, so they are stored with source 'simulator'. Everything it sends goes through the same validation, transactions and events as real
 // input; incident titles carry "【模拟】" so simulated cases are never mistaken for real ones.
 import { randomUUID } from 'node:crypto';
 import { STREET } from '../../common/domain';
 import type { LiveSnapshot, ParkingLive } from '../../common/realtime';
+import type { IncidentDto } from '../../common/incidents';
+import { ApiClient } from './api-client';
+import { ClosedLoop, type ClosedLoopSummary } from './closed-loop';
 import {
   TITLES, categoryMix, expectedArrivals, gaussian, parkingOccupancyShare, pickWeighted, poisson, prng, shanghaiClock,
 } from './day-model';
@@ -22,6 +27,15 @@ export interface SimulationOptions {
   /** Simulated start time (default: now). */
   start: Date;
   seed: number;
+  /** A second account that verifies (核查 must be by someone other than the handler); absent → cases stop at resolved. */
+  verifierUsername?: string;
+  verifierPassword?: string;
+  /** Walk open incidents through the closed loop (default true). */
+  closedLoop?: boolean;
+  /** Pick up the open incidents already in the database too (default true). */
+  backlog?: boolean;
+  /** Closed-loop commands in flight at once (default 4). */
+  concurrency?: number;
   log(line: string): void;
   signal?: AbortSignal;
 }
@@ -33,6 +47,7 @@ export interface SimulationSummary {
   parkingConflicts: number;
   positionFixes: number;
   simulatedEnd: Date;
+  loop: ClosedLoopSummary | null;
 }
 
 type LonLat = [number, number];
@@ -42,40 +57,6 @@ interface Patrol { personId: number; path: LonLat[]; cum: number[]; at: number; 
 const TICK_MS = 1000;
 const WALK_MPS = 1.2;
 const M_PER_DEG_LAT = 111_320;
-
-class Api {
-  private cookie = '';
-  private csrf = '';
-  constructor(private readonly base: string) {}
-
-  async login(username: string, password: string): Promise<void> {
-    const res = await fetch(`${this.base}/api/auth/login`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }),
-    });
-    if (res.status !== 200) throw new Error(`login as "${username}" failed: ${res.status} ${await res.text()}`);
-    const body = (await res.json()) as { csrfToken: string };
-    const set = res.headers.getSetCookie().find((c) => c.startsWith('gcc_session') || c.startsWith('__Host-gcc_session'));
-    if (!set) throw new Error('login answered without a session cookie');
-    this.cookie = set.split(';')[0];
-    this.csrf = body.csrfToken;
-  }
-
-  async call<T>(method: string, path: string, body?: unknown, extra: Record<string, string> = {}): Promise<{ status: number; body: T }> {
-    const res = await fetch(`${this.base}${path}`, {
-      method,
-      headers: { cookie: this.cookie, 'x-csrf-token': this.csrf, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...extra },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    let parsed: unknown = text;
-    try {
-      parsed = text ? JSON.parse(text) : null;
-    } catch {
-      // non-JSON answer (e.g. a proxy error page): keep the text
-    }
-    return { status: res.status, body: parsed as T };
-  }
-}
 
 interface Feature { geometry: { type: string; coordinates: unknown }; properties: Record<string, unknown> }
 
@@ -121,9 +102,30 @@ export function advancePatrol(p: Patrol, metres: number): LonLat {
 
 export async function runSimulation(o: SimulationOptions): Promise<SimulationSummary> {
   const rand = prng(o.seed);
-  const api = new Api(o.url.replace(/\/$/, ''));
+  const api = new ApiClient(o.url.replace(/\/$/, ''));
   await api.login(o.username, o.password);
-  const summary: SimulationSummary = { incidentsSent: 0, incidentsRefused: 0, parkingUpdates: 0, parkingConflicts: 0, positionFixes: 0, simulatedEnd: o.start };
+  const summary: SimulationSummary = { incidentsSent: 0, incidentsRefused: 0, parkingUpdates: 0, parkingConflicts: 0, positionFixes: 0, simulatedEnd: o.start, loop: null };
+
+  let loop: ClosedLoop | null = null;
+  if (o.closedLoop !== false) {
+    let verifier: ApiClient | null = null;
+    if (!o.verifierUsername || !o.verifierPassword) {
+      o.log('  closed loop: no verifying account given (--verifier-user/--verifier-password): cases will stop before verify');
+    } else if (o.verifierUsername === o.username) {
+      o.log('  closed loop: the verifier must be a different user than the dispatcher who resolves: cases will stop before verify');
+    } else {
+      verifier = new ApiClient(o.url.replace(/\/$/, ''));
+      try {
+        await verifier.login(o.verifierUsername, o.verifierPassword);
+      } catch (err) {
+        o.log(`  closed loop: ${err instanceof Error ? err.message : String(err)} — cases will stop before verify`);
+        verifier = null;
+      }
+    }
+    loop = new ClosedLoop({ api, verifier, rand, concurrency: Math.max(1, Math.min(16, o.concurrency ?? 4)), log: o.log });
+    summary.loop = loop.summary;
+    if (o.backlog !== false) o.log(`  closed loop: picked up ${await loop.loadBacklog(o.start.getTime())} open incidents`);
+  }
 
   // Where incidents happen: building centres (or grid centres), with a few persistent hot areas.
   const bbox = STREET.bbox.join(',');
@@ -188,14 +190,17 @@ export async function runSimulation(o: SimulationOptions): Promise<SimulationSum
       const hot = rand() < 0.45;
       const [lon, lat] = hot ? jitter(hotAreas[Math.floor(rand() * hotAreas.length)], 60, rand) : jitter(places[Math.floor(rand() * places.length)], 10, rand);
       const titles = TITLES[category];
-      const res = await api.call('POST', '/api/incidents', {
+      const res = await api.call<IncidentDto>('POST', '/api/incidents', {
         category,
         severity: rand() < 0.06 ? 'big' : 'small',
         title: `【模拟】${titles[Math.floor(rand() * titles.length)]}`,
         description: 'SIMULATION — generated by npm run simulate (模拟数据)',
         location: { lon, lat },
-      }, { 'idempotency-key': `sim-${randomUUID()}` });
-      if (res.status === 201 || res.status === 200) summary.incidentsSent++;
+      }, { 'idempotency-key': `sim-${randomUUID()}`, 'x-simulation': '1' });
+      if (res.status === 201 || res.status === 200) {
+        summary.incidentsSent++;
+        loop?.trackReported(res.body, simNow);
+      }
       else summary.incidentsRefused++;
     }
 
@@ -230,12 +235,20 @@ export async function runSimulation(o: SimulationOptions): Promise<SimulationSum
       }
     }
 
+    // the closed loop: commands due by now, bounded per tick, none started after the run's end
+    if (loop) await loop.tick(simNow, realStart + o.durationS * 1000);
+
     const hh = String(Math.floor(hour)).padStart(2, '0');
     const mm = String(Math.floor((hour % 1) * 60)).padStart(2, '0');
-    o.log(`  [SIMULATION ${hh}:${mm} CST] incidents +${n} (sent ${summary.incidentsSent}, refused ${summary.incidentsRefused}), parking updates ${summary.parkingUpdates}, fixes ${summary.positionFixes}`);
+    o.log(`  [SIMULATION ${hh}:${mm} CST] incidents +${n} (sent ${summary.incidentsSent}, refused ${summary.incidentsRefused}), parking updates ${summary.parkingUpdates}, fixes ${summary.positionFixes}${loopLine(summary.loop, loop?.active ?? 0)}`);
     const wait = TICK_MS - (Date.now() - tickStarted);
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
   }
   summary.simulatedEnd = new Date(simNow);
   return summary;
+}
+
+function loopLine(s: ClosedLoopSummary | null, active: number): string {
+  if (!s) return '';
+  return `; loop: ${active} open, closed ${s.closed}, rejected ${s.rejected}, rework ${s.reworked}, escalated ${s.escalated}, rated ${s.rated}, 409 ${s.conflicts}`;
 }
