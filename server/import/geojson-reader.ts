@@ -52,7 +52,10 @@ export async function readGeoJson(file: string): Promise<RawFeature[]> {
     for (const [where, crs] of [[`${field}.crs`, feat.crs], [`${field}.geometry.crs`, (feat.geometry as { crs?: unknown } | null)?.crs]] as const) {
       if (crs === undefined || crs === null) continue;
       const name = crsName(crs, where);
-      if (rootCrs === undefined || name.trim() !== rootCrs.trim()) {
+      // Two spellings of WGS84 (e.g. CRS84 and EPSG:4326) are the same system: not "mixed".
+      const isWgs84 = (n: string) => WGS84_NAMES.some((re) => re.test(n.trim()));
+      const same = rootCrs === undefined ? isWgs84(name) : name.trim() === rootCrs.trim() || (isWgs84(name) && isWgs84(rootCrs));
+      if (!same) {
         // One file, several coordinate systems: refuse instead of guessing which coordinates mean what.
         throw new AppError('VALIDATION_ERROR', `feature #${index} declares CRS "${name}" but the file ${rootCrs ? `declares "${rootCrs}"` : 'declares none (WGS84)'}: mixed CRSs in one file are not accepted`, where, { index });
       }

@@ -90,6 +90,14 @@ describe.each(backends())('importFile on %s', (backend) => {
     expect(r.d).toBeLessThan(3);
   });
 
+  it('accepts WGS84 spelled two ways in one file (CRS84 at the root, EPSG:4326 on a feature)', async () => {
+    const file = await tmpFile('two-names.geojson', JSON.stringify({
+      type: 'FeatureCollection', crs: { type: 'name', properties: { name: 'urn:ogc:def:crs:OGC:1.3:CRS84' } },
+      features: [{ type: 'Feature', crs: { type: 'name', properties: { name: 'EPSG:4326' } }, properties: { type: 'clinic', name: 'A' }, geometry: { type: 'Point', coordinates: [117.14, 39.22] } }],
+    }));
+    expect((await importFile(t.db, { file, layer: 'facilities' })).imported).toEqual({ facilities: 1 });
+  });
+
   it('imports CSV points with lng/lat columns', async () => {
     const report = await importFile(t.db, { file: fixture('facilities.csv'), layer: 'facilities' });
     expect(report.imported).toEqual({ facilities: 3 });
