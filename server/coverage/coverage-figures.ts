@@ -2,40 +2,13 @@
 // GB 50180-2018 straight-line radii (5/10/15 min ≈ 300/500/1000 m), which shows how much a circle overstates.
 import { LIFE_CIRCLE_RADII_M } from '../../common/domain';
 import type { AreaNames, BuildingSet, FacilityPoint } from './coverage-data';
+import type { AreaFigures, CircleComparison, CoverageSummary, LifeCircleMinutes } from '../../common/coverage';
 
-export type LifeCircleMinutes = 5 | 10 | 15;
+export type { AreaFigures, CircleComparison, CoverageSummary, LifeCircleMinutes };
 
-export interface AreaFigures {
-  buildings: number;
-  buildingsCovered: number;
-  residents: number;
-  residentsCovered: number;
-  /** Covered residents / residents (0 when nobody lives there). */
-  residentShare: number;
-  buildingShare: number;
-}
 
-export interface CircleComparison {
-  radiusM: number;
-  /** Residents inside the straight-line radius of some facility (what a drawn circle claims). */
-  residentsInCircle: number;
-  buildingsInCircle: number;
-  /** Residents the circle claims that the network does not reach in time. */
-  residentsOverstated: number;
-  buildingsOverstated: number;
-  /** (circle − network) / network residents; null when the network covers nobody. */
-  overstatementRatio: number | null;
-}
 
-export interface CoverageSummary {
-  type: string;
-  minutes: LifeCircleMinutes;
-  facilities: number;
-  street: AreaFigures;
-  communities: Array<AreaFigures & { id: number; name: string }>;
-  grids: Array<AreaFigures & { id: number; code: string; name: string; communityId: number }>;
-  circle: CircleComparison;
-}
+
 
 function emptyFigures(): AreaFigures {
   return { buildings: 0, buildingsCovered: 0, residents: 0, residentsCovered: 0, residentShare: 0, buildingShare: 0 };

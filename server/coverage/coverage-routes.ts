@@ -9,7 +9,7 @@ import type { CoverageEngine } from './coverage-engine';
 import {
   compareQuerySchema, isochronesQuerySchema, saveScenarioSchema, suggestQuerySchema, summaryQuerySchema,
   uncoveredQuerySchema, whatIfBodySchema,
-} from './coverage-schemas';
+} from '../../common/coverage';
 import { isochronesView, summaryView, uncoveredView } from './coverage-views';
 import { evaluateWhatIf } from './what-if';
 import { compareScenarios, listScenarios, saveScenario } from './scenarios';

@@ -6,18 +6,12 @@ import { appendEvent } from '../events/append-event';
 import { audit } from '../audit/audit';
 import { LIFE_CIRCLE_MINUTES } from '../../common/domain';
 import type { CoverageEngine } from './coverage-engine';
-import { changesSchema, type ScenarioChange } from './coverage-schemas';
+import { changesSchema, type SavedScenario, type ScenarioChange } from '../../common/coverage';
+
+export type { SavedScenario };
 import { evaluateWhatIf } from './what-if';
 import { coverageSummary } from './coverage-figures';
 
-export interface SavedScenario {
-  id: number;
-  name: string;
-  description: string;
-  changes: ScenarioChange[];
-  createdBy: string;
-  createdAt: string;
-}
 
 interface Row { id: number; name: string; description: string; changes: unknown; created_by: string; created_at: Date | string }
 

@@ -8,31 +8,14 @@ import type { FacilityType } from '../../common/domain';
 import { multiSourceDijkstra, timeAtPoint, type TimeField } from '../walk/dijkstra';
 import type { CoverageEngine } from './coverage-engine';
 import type { CoverageState } from './coverage-engine';
+import type { SuggestedSite, SuggestResult } from '../../common/coverage';
+
+export type { SuggestedSite, SuggestResult };
 
 /** Candidate sites are network nodes; beyond this many, an even stride over them. */
 export const MAX_CANDIDATES = 1500;
 
-export interface SuggestedSite {
-  rank: number;
-  nodeId: number;
-  lon: number;
-  lat: number;
-  /** Weighted demand newly covered by this site, given the sites ranked before it. */
-  gain: number;
-  newResidents: number;
-  newBuildings: number;
-}
 
-export interface SuggestResult {
-  type: FacilityType;
-  minutes: number;
-  weight: 'residents' | 'incidents';
-  candidates: number;
-  baseResidentsCovered: number;
-  residentsCoveredAfter: number;
-  sites: SuggestedSite[];
-  serverMs: number;
-}
 
 /** The greedy core, on in-memory data (tests call it directly). */
 export function greedyMaximalCovering(

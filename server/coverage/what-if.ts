@@ -7,37 +7,18 @@ import type { Queryable } from '../db/db';
 import type { EdgeSnapIndex } from '../walk/edge-snap-index';
 import type { FacilityPoint } from './coverage-data';
 import { computeTypeCoverage, type CoverageEngine, type TypeCoverage } from './coverage-engine';
-import { coverageSummary, streetFigures, type AreaFigures, type CoverageSummary } from './coverage-figures';
+import { coverageSummary, streetFigures } from './coverage-figures';
 import { edgesInBox, ringLines } from './isochrones';
-import type { ScenarioChange } from './coverage-schemas';
+import type { ScenarioChange, TypeWhatIf, WhatIfResult } from '../../common/coverage';
+
+export type { TypeWhatIf, WhatIfResult };
 
 /** Figures and rings need nothing beyond the largest life circle. */
 export const WHAT_IF_CUTOFF_S = 15 * 60;
 /** A site this far from any walkable edge cannot be placed (it would float off the network). */
 export const MAX_SNAP_M = 500;
 
-export interface TypeWhatIf {
-  type: FacilityType;
-  mode: 'incremental' | 'recompute';
-  facilities: Array<{ id: number; name: string; lon: number; lat: number; virtual: boolean }>;
-  /** Street figures per life circle: base and scenario. */
-  bands: Array<{ minutes: number; base: AreaFigures; scenario: AreaFigures; residentsGained: number; residentsLost: number }>;
-  /** Full tables for the 15-minute circle (communities, grids, straight-line comparison). */
-  summary15: CoverageSummary;
-  rings?: Array<{ minutes: number; geometry: { type: 'MultiLineString'; coordinates: number[][][] } }>;
-  /**
-   * [west, south, east, north] the rings cover: around every changed site (old and new place) by more than
-   * a 15-minute walk. Outside it the rings are exactly the base rings (GET /isochrones), so a city-sized
-   * network does not send every edge for a local change.
-   */
-  ringsWindow?: [number, number, number, number];
-}
 
-export interface WhatIfResult {
-  dataVersion: number;
-  types: TypeWhatIf[];
-  serverMs: number;
-}
 
 /** Applies the changes to the base facility list; added sites get negative ids. */
 function applyChanges(

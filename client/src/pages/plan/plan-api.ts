@@ -2,11 +2,11 @@
 // nothing of the server is bundled).
 import { api } from '../../api/http';
 import type { FacilityType } from '../../../../common/domain';
-import type { CoverageSummary } from '../../../../server/coverage/coverage-figures';
-import type { WhatIfResult } from '../../../../server/coverage/what-if';
-import type { SuggestResult } from '../../../../server/coverage/suggest-sites';
-import type { SavedScenario } from '../../../../server/coverage/scenarios';
-import type { ScenarioChange } from '../../../../server/coverage/coverage-schemas';
+import type { CoverageSummary } from '../../../../common/coverage';
+import type { WhatIfResult } from '../../../../common/coverage';
+import type { SuggestResult } from '../../../../common/coverage';
+import type { SavedScenario } from '../../../../common/coverage';
+import type { ScenarioChange } from '../../../../common/coverage';
 
 export type { CoverageSummary, WhatIfResult, SuggestResult, SavedScenario, ScenarioChange };
 export type Minutes = 5 | 10 | 15;
