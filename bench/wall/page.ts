@@ -60,7 +60,7 @@ export async function openWall(opts: { baseUrl: string; sessionCookie: string; w
         return performance.now();
       },
       WALL_LAYERS,
-      { timeout: 120_000, polling: 50 },
+      { timeout: 90_000, polling: 50 },
     );
     const firstRenderMs = Number(await handle.jsonValue());
     const marks = await b.page.evaluate(() => {
