@@ -15,10 +15,13 @@ import type { Clock } from './clock';
 import { createReadiness, type Readiness } from './readiness';
 import { healthRoutes } from './http/health-routes';
 import { errorHandler, notFoundHandler } from './http/error-handler';
+import { installIncidents } from './incidents/install-incidents';
 import { createRealtime, REALTIME_RECOVERY_WINDOW_MS } from './realtime/create-realtime';
 import { layerRoutes } from './layers/layer-routes';
 import { basemapRoutes } from './basemap/basemap-routes';
 import { installAuth } from './auth/create-auth';
+import { createTileService } from './tiles/tile-service';
+import { tileRoutes } from './tiles/tile-routes';
 import { insightRoutes } from './insight/insight-routes';
 import { CoverageEngine } from './coverage/coverage-engine';
 import { coverageRoutes } from './coverage/coverage-routes';
@@ -82,8 +85,13 @@ export async function createApp(deps: AppDeps): Promise<App> {
   // --- map layers and basemap ---------------------------------------------------------------------------
   app.use(layerRoutes({ db, clock: deps.clock }));
   app.use(basemapRoutes({ db }));
+  const tiles = createTileService(db);
+  app.use(tileRoutes(tiles));
 
   // --- incidents, dispatch, Open311 ---------------------------------------------------------------------
+  const incidents = installIncidents(app, io, { db, clock: deps.clock, config, logger, onCommitted: () => realtime.notifyCommitted() });
+  starters.push(() => incidents.start());
+  stoppers.push(() => incidents.stop());
 
   // --- walking network, coverage, what-if ---------------------------------------------------------------
   // One engine per process: the walking graph and per-type times stay in memory until the data changes.
