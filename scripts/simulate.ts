@@ -1,4 +1,4 @@
-// npm run simulate -- --url http://localhost:8080 --speed 60 --rate 20 --duration 600
+// npm run simulate -- --url http://localhost:8080 --speed 60 --rate 20 --duration 600 [--hours 24]
 // SIMULATION: drives the real HTTP API with a believable day (server/simulator). Signs in as a dispatcher
 // (--user / --password, or SIM_USER / SIM_PASSWORD, or DEMO_PASSWORD for the demo "dispatcher" account), and
 // walks open incidents through the closed loop; verification is done by a second account (--verifier-user /
@@ -13,6 +13,7 @@ const { values } = parseArgs({
     speed: { type: 'string', default: '60' },
     rate: { type: 'string', default: '20' },
     duration: { type: 'string', default: '600' },
+    hours: { type: 'string' },
     start: { type: 'string' },
     seed: { type: 'string', default: '20161231' },
     user: { type: 'string', default: process.env.SIM_USER ?? 'dispatcher' },
@@ -39,6 +40,7 @@ const speed = num('speed', values.speed, 1, 3600);
 const rate = num('rate', values.rate, 0, 10_000);
 const durationS = num('duration', values.duration, 1, 7 * 86_400);
 const seed = num('seed', values.seed, 0, 2 ** 32 - 1);
+const simulatedHours = values.hours === undefined ? undefined : num('hours', values.hours, 0.1, 24 * 366);
 const concurrency = num('concurrency', values.concurrency, 1, 16);
 let target: URL;
 try {
@@ -70,13 +72,14 @@ console.log(`  closed loop: ${values['no-loop'] ? 'off' : `on (verifier "${value
 
 const controller = new AbortController();
 process.on('SIGINT', () => controller.abort());
-const summary = await runSimulation({
+const run = runSimulation({
   url: values.url as string,
   username: values.user as string,
   password: values.password,
   speed,
   rate,
   durationS,
+  simulatedHours,
   start,
   seed,
   verifierUsername: values['verifier-user'],
@@ -87,4 +90,12 @@ const summary = await runSimulation({
   log: (l) => console.log(l),
   signal: controller.signal,
 });
-console.log('\n  SIMULATION finished:', JSON.stringify(summary));
+try {
+  const summary = await run;
+  console.log('\n  SIMULATION finished:', JSON.stringify(summary));
+} catch (err) {
+  // e.g. the server is not running (fetch failed) or the sign-in was refused: one line, not a stack
+  const cause = err instanceof Error && err.cause instanceof Error ? ` (${err.cause.message})` : '';
+  console.error(`\n  SIMULATION stopped: ${err instanceof Error ? err.message : String(err)}${cause} — is the server running at ${values.url}?`);
+  process.exit(1);
+}

@@ -82,6 +82,9 @@ const DAY = 86_400_000;
 const MAX_TRIES = 4;
 const OPEN: readonly IncidentStatus[] = ['reported', 'accepted', 'assigned', 'in_progress', 'resolved', 'verified'];
 
+/** Existing incidents the simulator may walk. */
+const BACKLOG_SOURCES: readonly string[] = ['sample', 'simulator'];
+
 const REPLIES = [
   '您反映的问题已处理完毕，感谢您对社区工作的支持。（模拟）',
   '经网格员现场处置，问题已解决，如仍有问题请随时联系。（模拟）',
@@ -113,7 +116,8 @@ export class ClosedLoop {
   }
 
   /**
-   * Picks up the open incidents already in the database (the sample's backlog, earlier runs), oldest due first.
+   * Picks up the open incidents already in the database that are the sample's or an earlier simulation's (never a
+   * real report), soonest due first.
    * Their remaining time to due maps one to one onto the simulated timeline; their first steps are spread over
    * the first simulated hours so they do not all move at once.
    */
@@ -125,11 +129,13 @@ export class ClosedLoop {
     }
     const realNow = Date.now();
     for (const dto of res.body.items) {
-      if (this.cases.has(dto.id)) continue;
+      // only the sample's and earlier simulations' cases: a real report (api, socket, open311, import) is never
+      // answered with a simulated reply
+      if (this.cases.has(dto.id) || !BACKLOG_SOURCES.includes(dto.source)) continue;
       this.track(dto, simNow, simNow + (Date.parse(dto.dueAt) - realNow), this.rand() * 180 * MIN);
       this.summary.backlog++;
     }
-    return res.body.items.length;
+    return this.summary.backlog;
   }
 
   /** Runs the commands due by `simNow` (bounded per tick and in concurrency); stops starting new ones after `deadline` (real ms). */
@@ -251,7 +257,7 @@ export class ClosedLoop {
       case 'verify': return between(20, 150);
       case 'close': return between(5, 40);
       case 'reply': return between(10, 60);
-      case 'rating': return between(60, 600);
+      case 'rating': return between(30, 240);
     }
   }
 

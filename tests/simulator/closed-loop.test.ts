@@ -4,9 +4,15 @@
 // with rejections, rework and escalations. Checked from the database, not from the simulator's own counts.
 import { afterEach, describe, expect, it } from 'vitest';
 import { runSimulation, type SimulationSummary } from '../../server/simulator/run-simulation';
+import { ClosedLoop } from '../../server/simulator/closed-loop';
+import { ApiClient } from '../../server/simulator/api-client';
+import type { IncidentDto } from '../../common/incidents';
 import { systemClock } from '../../server/clock';
 import { backends, freshDb, type TestDb } from '../helpers/test-db';
 import { loginAs, startTestApp, type TestApp } from '../helpers/auth';
+
+/** Real seconds the closed-loop run may take at most. */
+const CAP_S = 90;
 
 describe.each(backends())('simulator closed loop (%s)', { timeout: 240_000 }, (backend) => {
   let tdb: TestDb | undefined;
@@ -25,6 +31,15 @@ describe.each(backends())('simulator closed loop (%s)', { timeout: 240_000 }, (b
     const dispatcher = await loginAs(srv.baseUrl, db, 'dispatcher', { username: 'sim_dispatcher' });
     const leader = await loginAs(srv.baseUrl, db, 'leader', { username: 'sim_leader' });
     const before = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM incidents WHERE status NOT IN ('closed', 'rejected')`);
+    // a real report (source 'api') open before the run: the simulator must leave it alone
+    const spot = await db.query<{ lon: number; lat: number }>(
+      `SELECT ST_X(ST_PointOnSurface(geom)) AS lon, ST_Y(ST_PointOnSurface(geom)) AS lat FROM grids ORDER BY id LIMIT 1`,
+    );
+    const realRes = await fetch(`${srv.baseUrl}/api/incidents`, {
+      method: 'POST', headers: dispatcher.headers, body: JSON.stringify({ category: 'safety', title: '井盖松动存在隐患', location: spot.rows[0] }),
+    });
+    expect(realRes.status).toBe(201);
+    const real = (await realRes.json()) as IncidentDto;
 
     const lines: string[] = [];
     const started = Date.now();
@@ -36,8 +51,10 @@ describe.each(backends())('simulator closed loop (%s)', { timeout: 240_000 }, (b
       verifierPassword: leader.password,
       // one real second is one simulated hour: a short run covers most of a simulated day
       speed: 3600,
-      rate: 6,
-      durationS: backend === 'pg' ? 10 : 14,
+      rate: 4,
+      // ten simulated hours (08:00–18:00), however slow the shared machine is; the real bound is the cap
+      simulatedHours: 10,
+      durationS: CAP_S,
       start: new Date('2026-11-26T00:00:00Z'), // 08:00 in Shanghai: the morning peak
       seed: 42,
       concurrency: 4,
@@ -46,8 +63,12 @@ describe.each(backends())('simulator closed loop (%s)', { timeout: 240_000 }, (b
     const elapsedS = (Date.now() - started) / 1000;
     if (process.env.SIM_DEBUG) console.log(lines.join("\n"));
     console.log(`[${backend}] ${elapsedS.toFixed(1)} s real, open before ${before.rows[0].n}; ${JSON.stringify(summary)}`);
-    expect(elapsedS).toBeLessThan((backend === 'pg' ? 10 : 14) + 20); // bounded by --duration (plus the last tick and set-up)
+    expect(elapsedS).toBeLessThan(CAP_S + 30); // bounded by --duration (plus set-up)
+    expect(summary.simulatedEnd.toISOString()).toBe('2026-11-26T10:00:00.000Z');
     expect(summary.loop).not.toBeNull();
+    expect(summary.loop?.backlog).toBe(before.rows[0].n); // the sample's open cases, not the real one
+    const untouched = await db.query<{ status: string; version: number; source: string }>('SELECT status, version, source FROM incidents WHERE id = $1', [real.id]);
+    expect(untouched.rows[0]).toEqual({ status: 'reported', version: 1, source: 'api' });
 
     const sim = await db.query<{ n: number; titled: number }>(
       `SELECT count(*)::int AS n, count(*) FILTER (WHERE title LIKE '【模拟】%')::int AS titled FROM incidents WHERE source = 'simulator'`,
@@ -135,5 +156,51 @@ describe.each(backends())('simulator closed loop (%s)', { timeout: 240_000 }, (b
     const ids = [((await labelled.json()) as { id: number }).id, ((await plain.json()) as { id: number }).id];
     const rows = await db.query<{ id: number; source: string }>('SELECT id, source FROM incidents WHERE id = ANY($1::bigint[]) ORDER BY id', [`{${ids.join(',')}}`]);
     expect(rows.rows.map((r) => [Number(r.id), r.source])).toEqual([[ids[0], 'simulator'], [ids[1], 'api']]);
+  });
+
+  it('a 409 from a concurrent change is handled by re-reading and moving on; without a verifier cases stop at resolved, said once', async () => {
+    tdb = await freshDb(backend, 'sample');
+    const db = tdb.db;
+    srv = await startTestApp(db, { clock: systemClock });
+    const human = await loginAs(srv.baseUrl, db, 'dispatcher');
+    const sim = await loginAs(srv.baseUrl, db, 'dispatcher');
+    const grid = await db.query<{ lon: number; lat: number }>(
+      `SELECT ST_X(ST_PointOnSurface(geom)) AS lon, ST_Y(ST_PointOnSurface(geom)) AS lat FROM grids ORDER BY id LIMIT 1`,
+    );
+    const report = async (): Promise<IncidentDto> => {
+      const res = await fetch(`${srv!.baseUrl}/api/incidents`, {
+        method: 'POST', headers: human.headers,
+        body: JSON.stringify({ category: 'environment', title: '【模拟】道路油污需清理', location: grid.rows[0] }),
+      });
+      expect(res.status).toBe(201);
+      return (await res.json()) as IncidentDto;
+    };
+    const api = new ApiClient(srv.baseUrl);
+    await api.login(sim.username, sim.password);
+    const logs: string[] = [];
+    // rand 0.5: an ordinary case (not rejected, stalled or reworked), mid-range delays
+    const loop = new ClosedLoop({ api, verifier: null, rand: () => 0.5, concurrency: 2, log: (l) => logs.push(l) });
+    const t0 = Date.parse('2026-11-26T01:00:00Z');
+    const a = await report();
+    const b = await report();
+    loop.trackReported(a, t0);
+    loop.trackReported(b, t0);
+    // a person accepts `a` first: the simulator's accept (expectedVersion 1) meets a newer version
+    const accepted = await fetch(`${srv.baseUrl}/api/incidents/${a.id}/accept`, { method: 'POST', headers: human.headers, body: JSON.stringify({ expectedVersion: 1 }) });
+    expect(accepted.status).toBe(200);
+
+    for (let h = 1; h <= 12; h++) await loop.tick(t0 + h * 3600_000, Date.now() + 60_000);
+    expect(loop.summary.conflicts).toBe(1);
+    const rows = await db.query<{ id: number; status: string; resolved_by: string | null; verified_by: string | null }>(
+      'SELECT id, status, resolved_by, verified_by FROM incidents WHERE id = ANY($1::bigint[]) ORDER BY id', [`{${a.id},${b.id}}`],
+    );
+    // both moved on to resolved (the one that lost the race too) and stopped there: nobody else may verify
+    expect(rows.rows.map((r) => [Number(r.id), r.status, r.resolved_by, r.verified_by])).toEqual([
+      [a.id, 'resolved', `user:${sim.identity.userId}`, null],
+      [b.id, 'resolved', `user:${sim.identity.userId}`, null],
+    ]);
+    expect(loop.summary.waitingForVerifier).toBe(2);
+    expect(logs.filter((l) => l.includes('no verifying account')).length).toBe(1);
+    expect(loop.active).toBe(0);
   });
 });
