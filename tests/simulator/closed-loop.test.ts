@@ -8,6 +8,7 @@ import { ClosedLoop } from '../../server/simulator/closed-loop';
 import { ApiClient } from '../../server/simulator/api-client';
 import type { IncidentDto } from '../../common/incidents';
 import { systemClock } from '../../server/clock';
+import { computeKpis } from '../../server/live/kpis';
 import { backends, freshDb, type TestDb } from '../helpers/test-db';
 import { loginAs, startTestApp, type TestApp } from '../helpers/auth';
 
@@ -98,6 +99,11 @@ describe.each(backends())('simulator closed loop (%s)', { timeout: 240_000 }, (b
     const rated = closed.rows.filter((r) => r.satisfaction != null);
     expect(rated.length).toBeGreaterThan(0);
     for (const r of rated) expect([1, 2, 3, 4, 5]).toContain(r.satisfaction);
+    // what the wall's KPI strip shows after the run (the same SQL it pushes): today's closures count them
+    const kpis = await computeKpis(db, new Date(), 0);
+    console.log(`[${backend}] wall KPIs: closed today ${kpis.closedToday}, on-time ${kpis.onTimeRate}, satisfaction ${kpis.satisfactionAvg}, open ${kpis.openIncidents}, reported today ${kpis.reportedToday}`);
+    expect(kpis.closedToday).toBeGreaterThanOrEqual(closed.rows.length);
+    expect(kpis.satisfactionAvg).not.toBeNull();
     // nowhere in the database did the resolver verify their own case
     const self = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM incidents WHERE verified_by IS NOT NULL AND verified_by = resolved_by`);
     expect(self.rows[0].n).toBe(0);
