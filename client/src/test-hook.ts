@@ -17,6 +17,10 @@ export interface GccTestHook {
   incidentIds: () => number[];
   connected: boolean;
   mapReady: boolean;
+  /** Vector-tile layers (MVTLayer): tiles loaded and features in the tiles currently selected for the view. */
+  tiles: () => Record<string, { selected: number; loaded: number; features: number }>;
+  /** Moves the camera only (no app state): eases to a centre and zoom, resolving when the map rests. */
+  easeTo: (lon: number, lat: number, zoom: number, durationMs: number) => Promise<void>;
   /** True while the camera flies (scene change). */
   isMoving: () => boolean;
 }
@@ -51,6 +55,27 @@ function hook(): GccTestHook {
       connected: false,
       mapReady: false,
       isMoving: () => handle?.map.isMoving() ?? false,
+      easeTo: (lon, lat, zoom, durationMs) =>
+        new Promise<void>((resolve) => {
+          const map = handle?.map;
+          if (!map) return resolve();
+          map.once('moveend', () => resolve());
+          map.easeTo({ center: [lon, lat], zoom, duration: durationMs, easing: (t) => t });
+        }),
+      tiles: () => {
+        type TileHeader = { isLoaded: boolean; content: unknown };
+        type TiledLayer = { id: string; state?: { tileset?: { selectedTiles?: TileHeader[] | null } } };
+        const deck = (handle?.overlay as unknown as { _deck?: { layerManager?: { getLayers(): TiledLayer[] } } })?._deck;
+        const out: Record<string, { selected: number; loaded: number; features: number }> = {};
+        for (const l of deck?.layerManager?.getLayers() ?? []) {
+          const selected = l.state?.tileset?.selectedTiles;
+          if (!selected) continue;
+          const loaded = selected.filter((t) => t.isLoaded);
+          const features = loaded.reduce((n, t) => n + (Array.isArray(t.content) ? t.content.length : 0), 0);
+          out[l.id] = { selected: selected.length, loaded: loaded.length, features };
+        }
+        return out;
+      },
     };
   }
   return window.__gcc;

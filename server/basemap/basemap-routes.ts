@@ -7,8 +7,15 @@ import { requireRole } from '../auth/identity';
 import { parseOrThrow } from '../http/validate';
 import { basemapStyle } from './basemap-style';
 import { MAP_ROLES } from '../layers/layer-routes';
+import { TILE_LAYERS } from '../tiles/tile-layers';
 
-const StyleQuerySchema = z.object({ theme: z.enum(['dark', 'light'], { message: 'theme must be dark or light' }).optional() }).strict();
+const StyleQuerySchema = z
+  .object({
+    theme: z.enum(['dark', 'light'], { message: 'theme must be dark or light' }).optional(),
+    // tiled=1: the basemap comes from /api/tiles/basemap (large data; the client decides from /api/layers/extent)
+    tiled: z.enum(['0', '1'], { message: 'tiled must be 0 or 1' }).optional(),
+  })
+  .strict();
 const NoQuerySchema = z.object({}).strict();
 
 export interface RoadLabel {
@@ -30,7 +37,9 @@ export function basemapRoutes(deps: { db: Db }): Router {
     // Absolute same-origin URL: MapLibre fetches source data relative to nothing else.
     const origin = `${req.protocol}://${req.get('host')}`;
     res.set('Cache-Control', 'private, max-age=300');
-    res.json(basemapStyle(q.theme ?? 'dark', `${origin}/api/basemap/features.geojson`));
+    const basemapTiles = TILE_LAYERS.basemap;
+    const vector = q.tiled === '1' ? { tiles: `${origin}/api/tiles/basemap/{z}/{x}/{y}.mvt`, minzoom: basemapTiles.minzoom, maxzoom: 16 } : undefined;
+    res.json(basemapStyle(q.theme ?? 'dark', `${origin}/api/basemap/features.geojson`, vector));
   });
 
   r.get('/api/basemap/features.geojson', auth, async (req, res) => {

@@ -42,7 +42,27 @@ export const BASEMAP_PALETTES: Record<BasemapTheme, Palette> = {
   },
 };
 
-export function basemapStyle(theme: BasemapTheme, dataUrl: string): Record<string, unknown> {
+/** A vector-tile source for large data (a district or a city): `tiles` is our own /api/tiles/basemap URL. */
+export interface BasemapVectorSource {
+  tiles: string;
+  minzoom: number;
+  /** Tiles past this zoom are over-zoomed from it (fewer requests, same look for lines and fills). */
+  maxzoom: number;
+}
+
+export function basemapStyle(theme: BasemapTheme, dataUrl: string, vector?: BasemapVectorSource): Record<string, unknown> {
+  const style = geojsonStyle(theme, dataUrl);
+  if (!vector) return style;
+  // Same layers and colours; only the source changes, and every data layer names the tile's layer.
+  const layers = (style.layers as Array<Record<string, unknown>>).map((l) => (l.source ? { ...l, 'source-layer': 'basemap' } : l));
+  return {
+    ...style,
+    sources: { basemap: { type: 'vector', tiles: [vector.tiles], minzoom: vector.minzoom, maxzoom: vector.maxzoom, attribution: '示例底图 · 本地数据' } },
+    layers,
+  };
+}
+
+function geojsonStyle(theme: BasemapTheme, dataUrl: string): Record<string, unknown> {
   const p = BASEMAP_PALETTES[theme];
   const kind = (k: string) => ['==', ['get', 'kind'], k];
   const width = (base: number) => ['interpolate', ['exponential', 1.6], ['zoom'], 12, base * 0.4, 16, base * 2, 19, base * 8];

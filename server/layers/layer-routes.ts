@@ -20,6 +20,7 @@ import {
 } from './layer-features';
 import { unitDetails } from './unit-details';
 import { dailyStats } from './daily-stats';
+import { layerExtent } from './layer-extent';
 
 /** Roles that use the map. */
 export const MAP_ROLES = ['wall', 'dispatcher', 'planner', 'leader', 'admin', 'worker'] as const;
@@ -41,6 +42,12 @@ export function layerRoutes(deps: { db: Db; clock: Clock }): Router {
   // Layers change when data is edited or imported, not per second: let the browser reuse them briefly.
   const cache = (res: import('express').Response) => res.set('Cache-Control', 'private, max-age=30');
 
+  // How large the data is and where: the client draws from vector tiles when `tiled` (issue 8 item 2).
+  r.get('/api/layers/extent', auth, async (req, res) => {
+    parseOrThrow(z.object({}).strict(), req.query, 'query');
+    cache(res);
+    res.json(await layerExtent(db));
+  });
   r.get('/api/layers/communities', auth, async (req, res) => {
     cache(res);
     res.json(await communityFeatures(db, parseLayerQuery(req.query)));

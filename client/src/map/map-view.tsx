@@ -31,6 +31,8 @@ export interface MapViewProps {
   layers: LayersList;
   /** Basemap colours: dark for the wall, light for desks. */
   basemapTheme?: 'dark' | 'light';
+  /** Large data: the basemap style draws from our vector tiles (/api/basemap/style.json?tiled=1). */
+  basemapTiled?: boolean;
   initialView: ViewTarget;
   /** Click on a pickable deck.gl object (or on nothing: info.object undefined). */
   onClick?: (info: PickingInfo) => void;
@@ -47,21 +49,21 @@ export interface MapViewProps {
   className?: string;
 }
 
-export function MapView({ layers, basemapTheme = 'light', initialView, onClick, onHover, onDragStart, onDrag, onDragEnd, getCursor, onReady, interactive = true, className }: MapViewProps) {
+export function MapView({ layers, basemapTheme = 'light', basemapTiled = false, initialView, onClick, onHover, onDragStart, onDrag, onDragEnd, getCursor, onReady, interactive = true, className }: MapViewProps) {
   const container = useRef<HTMLDivElement>(null);
   const overlayRef = useRef<MapboxOverlay | null>(null);
   // Callbacks change identity on every render; keep the latest in refs so the map is created only once.
   const handlers = useRef({ onClick, onHover, onDragStart, onDrag, onDragEnd, onReady, getCursor });
   handlers.current = { onClick, onHover, onDragStart, onDrag, onDragEnd, onReady, getCursor };
-  const initial = useRef({ initialView, basemapTheme, interactive, layers });
+  const initial = useRef({ initialView, basemapTheme, basemapTiled, interactive, layers });
 
   useEffect(() => {
     const el = container.current;
     if (!el) return;
-    const { initialView: v, basemapTheme: theme, interactive: canInteract } = initial.current;
+    const { initialView: v, basemapTheme: theme, basemapTiled: tiled, interactive: canInteract } = initial.current;
     const map = new MaplibreMap({
       container: el,
-      style: `/api/basemap/style.json?theme=${theme}`,
+      style: `/api/basemap/style.json?theme=${theme}${tiled ? '&tiled=1' : ''}`,
       center: [v.longitude, v.latitude],
       zoom: v.zoom,
       pitch: v.pitch ?? 0,

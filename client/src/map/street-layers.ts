@@ -1,6 +1,6 @@
 // Builds the street's deck.gl layer list from loaded data, in drawing order. Shared by the desk map and
 // the wall so both draw the same thing the same way; each page chooses what is visible and the sizes.
-import type { LayersList } from '@deck.gl/core';
+import type { Color, Layer, LayersList } from '@deck.gl/core';
 import { CommunityLayer } from '../layers/community-layer/community-layer';
 import { GridLayer } from '../layers/grid-layer/grid-layer';
 import { BuildingLayer } from '../layers/building-layer/building-layer';
@@ -14,6 +14,8 @@ import { WorkerLayer } from '../layers/worker-layer/worker-layer';
 import type { StreetLayers } from './use-street-layers';
 import type { IncidentLive, ParkingLive, ViolationLive, WorkerPosition } from '../../../common/realtime';
 import { LAYER_IDS } from './pick-unit';
+import { MinZoomLayer } from '../layers/tiled-layer/min-zoom-layer';
+import { tiledBuildingLayer, tiledCommunityLabels, tiledCommunityLayer, tiledGridLayer } from '../layers/tiled-layer/tiled-layers';
 
 export interface LiveLayerData {
   incidents: readonly IncidentLive[];
@@ -33,6 +35,8 @@ export interface StreetLayerOptions {
   highlightGridId: number | null;
   highlightBuildingId: number | null;
   visible: Partial<Record<keyof typeof LAYER_IDS, boolean>>;
+  /** Large data: communities, grids and buildings come from vector tiles (same ids, same colours). */
+  tiled?: boolean;
 }
 
 export function streetLayers(data: StreetLayers, live: LiveLayerData | null, o: StreetLayerOptions): LayersList {
@@ -42,18 +46,43 @@ export function streetLayers(data: StreetLayers, live: LiveLayerData | null, o: 
   const halo: [number, number, number, number] = o.theme === 'dark' ? [5, 12, 24, 255] : [255, 255, 255, 255];
   return [
     on('coverage') && data.coverage && new CoverageLayer({ id: LAYER_IDS.coverage, data: data.coverage, lineWidthPixels: s }),
-    on('communities') &&
+    ...(o.tiled ? tiledPolygonLayers(data, o, text, halo) : []),
+    !o.tiled &&
+      on('communities') &&
       new CommunityLayer({ id: LAYER_IDS.communities, data: data.communities, highlightId: o.highlightCommunityId, labelSizePixels: 20 * s, lineWidthPixels: 2 * s, labelColor: text, labelOutlineColor: halo }),
-    on('grids') && new GridLayer({ id: LAYER_IDS.grids, data: data.grids, highlightId: o.highlightGridId, lineWidthPixels: 0.8 * s, labelSizePixels: 12 * s }),
-    on('buildings') && new BuildingLayer({ id: LAYER_IDS.buildings, data: data.buildings, highlightId: o.highlightBuildingId }),
-    on('roadLabels') && new RoadLabelLayer({ id: LAYER_IDS.roadLabels, data: data.roadLabels, sizePixels: 13 * s, color: o.theme === 'dark' ? [150, 175, 205, 255] : [90, 80, 60, 255], outlineColor: halo }),
-    on('facilities') && new FacilityLayer({ id: LAYER_IDS.facilities, data: data.facilities, radiusPixels: 6 * s, labelSizePixels: 12 * s }),
+    !o.tiled && on('grids') && new GridLayer({ id: LAYER_IDS.grids, data: data.grids, highlightId: o.highlightGridId, lineWidthPixels: 0.8 * s, labelSizePixels: 12 * s }),
+    !o.tiled && on('buildings') && new BuildingLayer({ id: LAYER_IDS.buildings, data: data.buildings, highlightId: o.highlightBuildingId }),
+    on('roadLabels') && zoomGate(o, 14, new RoadLabelLayer({ id: LAYER_IDS.roadLabels, data: data.roadLabels, sizePixels: 13 * s, color: o.theme === 'dark' ? [150, 175, 205, 255] : [90, 80, 60, 255], outlineColor: halo })),
+    on('facilities') && zoomGate(o, 14.5, new FacilityLayer({ id: LAYER_IDS.facilities, data: data.facilities, radiusPixels: 6 * s, labelSizePixels: 12 * s })),
     live && on('parking') && new ParkingLayer({ id: LAYER_IDS.parking, data: live.parking, radiusPixels: 9 * s, labelSizePixels: 11 * s }),
     live && on('violations') && new ViolationLayer({ id: LAYER_IDS.violations, data: live.violations, radiusPixels: 5 * s }),
     live && on('workers') && new WorkerLayer({ id: LAYER_IDS.workers, data: live.workers, radiusPixels: 3.5 * s }),
     live &&
       on('incidents') &&
       new IncidentLayer({ id: LAYER_IDS.incidents, data: live.incidents, pulsingSince: live.pulsingSince, timeMs: live.timeMs, radiusPixels: 6 * s }),
+  ];
+}
+
+/** Large data only: names and symbols appear from a zoom on (hundreds of them would cover a district view). */
+function zoomGate(o: StreetLayerOptions, minZoom: number, layer: Layer): Layer {
+  return o.tiled ? new MinZoomLayer({ id: `${layer.id}-zoom`, child: layer, minZoom }) : layer;
+}
+
+/** The polygon layers from vector tiles, in the same order as the GeoJSON ones (buildings on top). */
+function tiledPolygonLayers(data: StreetLayers, o: StreetLayerOptions, text: Color, halo: Color): LayersList {
+  const on = (k: keyof typeof LAYER_IDS) => o.visible[k] !== false;
+  const t = {
+    highlightCommunityId: o.highlightCommunityId,
+    highlightGridId: o.highlightGridId,
+    highlightBuildingId: o.highlightBuildingId,
+    communityLineWidthPixels: 2 * o.scale,
+    gridLineWidthPixels: 0.8 * o.scale,
+  };
+  return [
+    on('communities') && tiledCommunityLayer(t),
+    on('grids') && tiledGridLayer(t),
+    on('buildings') && tiledBuildingLayer(t),
+    on('communities') && zoomGate(o, 14, tiledCommunityLabels(data.communities, { highlightId: o.highlightCommunityId, sizePixels: 20 * o.scale, color: text, outlineColor: halo })),
   ];
 }
 

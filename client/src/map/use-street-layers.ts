@@ -17,15 +17,33 @@ export interface StreetLayers {
   errors: string[];
 }
 
-export function useStreetLayers(opts: { coverageTypes?: readonly string[] } = {}): StreetLayers {
+/** bbox query over the data extent (large data), with a small margin. */
+function extentQuery(b: readonly [number, number, number, number], zoom: number): string {
+  const m = 0.005;
+  return `bbox=${b[0] - m},${b[1] - m},${b[2] + m},${b[3] + m}&zoom=${zoom}`;
+}
+
+/**
+ * `tiledExtent` (large data, from /api/layers/extent): grids and buildings are not loaded here (vector
+ * tiles draw them); communities load simplified over the whole extent, for their labels only.
+ */
+export function useStreetLayers(opts: { coverageTypes?: readonly string[]; tiledExtent?: readonly [number, number, number, number] | null } = {}): StreetLayers {
   const [state, setState] = useState<StreetLayers>({ communities: null, grids: null, buildings: null, facilities: null, roadLabels: [], coverage: null, errors: [] });
   const coverageKey = (opts.coverageTypes ?? []).join(',');
+  const tiledKey = opts.tiledExtent ? opts.tiledExtent.join(',') : '';
   useEffect(() => {
     const ctl = new AbortController();
     const set = (patch: Partial<StreetLayers>) => setState((s) => ({ ...s, ...patch }));
     const fail = (what: string) => (err: unknown) => {
       if ((err as Error).name !== 'AbortError') setState((s) => ({ ...s, errors: [...s.errors, `${what}: ${(err as Error).message}`] }));
     };
+    if (tiledKey) {
+      const b = tiledKey.split(',').map(Number) as [number, number, number, number];
+      api.get<CommunityCollection>(`/api/layers/communities?${extentQuery(b, 12)}`, ctl.signal).then((communities) => set({ communities }), fail('communities'));
+      api.get<FacilityCollection>(`/api/layers/facilities?${extentQuery(b, 16)}`, ctl.signal).then((facilities) => set({ facilities }), fail('facilities'));
+      api.get<{ labels: RoadLabel[] }>('/api/basemap/labels', ctl.signal).then((r) => set({ roadLabels: r.labels }), fail('road labels'));
+      return () => ctl.abort();
+    }
     // polygons are simplified for street-scale zoom; buildings keep their detail (zoom 17)
     api.get<CommunityCollection>(`/api/layers/communities?${streetBboxQuery(14)}`, ctl.signal).then((communities) => set({ communities }), fail('communities'));
     api.get<GridCollection>(`/api/layers/grids?${streetBboxQuery(15)}`, ctl.signal).then((grids) => set({ grids }), fail('grids'));
@@ -46,6 +64,6 @@ export function useStreetLayers(opts: { coverageTypes?: readonly string[] } = {}
       }, () => undefined);
     }
     return () => ctl.abort();
-  }, [coverageKey]);
+  }, [coverageKey, tiledKey]);
   return state;
 }
