@@ -12,6 +12,7 @@ import { consumePairingKey, issuePairingKey } from './wall-pairing';
 import { burnVerifyTime, verifyPassword } from './passwords';
 import { findUserByUsername } from './users';
 import { createSession, deleteSession } from './sessions';
+import { invalidateCachedSession } from './session-cache';
 import { clearSessionCookie, setSessionCookie, type AuthContext } from './session-middleware';
 
 export interface AuthRouteOptions {
@@ -97,7 +98,10 @@ export function authRoutes(ctx: AuthContext, opts: AuthRouteOptions = {}): Route
       await audit(tx, { actor: `user:${user.id}`, action: 'auth.login', entityType: 'user', entityId: user.id, ip: req.ip });
       return s;
     });
-    if (req.authSession) opts.onSessionEnded?.(req.authSession.id);
+    if (req.authSession) {
+      invalidateCachedSession(ctx.db, req.authSession.id);
+      opts.onSessionEnded?.(req.authSession.id);
+    }
     setSessionCookie(res, ctx, session.token, user.role);
     const identity: Identity = {
       userId: user.id,
@@ -118,6 +122,8 @@ export function authRoutes(ctx: AuthContext, opts: AuthRouteOptions = {}): Route
       await deleteSession(tx, sessionId);
       await audit(tx, { actor: actorOf(identity), action: 'auth.logout', entityType: 'user', entityId: identity.userId, ip: req.ip });
     });
+    // after the commit: from now on this process refuses the session without waiting for the cache TTL
+    invalidateCachedSession(ctx.db, sessionId);
     opts.onSessionEnded?.(sessionId);
     clearSessionCookie(res, ctx);
     res.status(204).end();

@@ -7,6 +7,7 @@ import type { Clock } from '../clock';
 import { AppError } from '../../common/errors';
 import { configuredOrigins, isOriginAllowed } from '../security/origins';
 import { constantTimeEqual, lookupSession, readCookie, sessionCookieName, sessionTtlMs } from './sessions';
+import { sessionCacheOf } from './session-cache';
 import type { UserRole } from '../../common/domain';
 
 export const CSRF_HEADER = 'x-csrf-token';
@@ -41,11 +42,12 @@ export function clearSessionCookie(res: Response, ctx: AuthContext): void {
 
 export function sessionMiddleware(ctx: AuthContext): RequestHandler {
   const cookieName = sessionCookieName(ctx.config);
+  const cache = sessionCacheOf(ctx.db);
   return async (req, res, next) => {
     const token = readCookie(req.headers.cookie, cookieName);
     if (!token) return next();
     try {
-      const found = await lookupSession(ctx.db, token, ctx.config, ctx.clock.now());
+      const found = await lookupSession(ctx.db, token, ctx.config, ctx.clock.now(), cache);
       if (found.status === 'ok') {
         req.identity = found.identity;
         req.authSession = found.session;

@@ -6,6 +6,7 @@ import type { Queryable } from '../db/db';
 import type { Config } from '../config';
 import type { UserRole } from '../../common/domain';
 import type { Identity } from './identity';
+import type { SessionCache } from './session-cache';
 
 export const SESSION_COOKIE = 'gcc_session';
 /** With Secure cookies the __Host- prefix also pins the cookie to this host and path "/". */
@@ -89,15 +90,29 @@ function toIdentity(r: SessionJoinRow): Identity {
   };
 }
 
-/** Resolves a cookie token to an identity; renews wall sessions (sliding) at most once per hour. */
+/**
+ * Resolves a cookie token to an identity; renews wall sessions (sliding) at most once per hour. With a
+ * `cache`, a session resolved less than its TTL ago is answered from memory, except when it has reached its
+ * expiry time by `now` or is a wall session due for renewal: those always ask the database.
+ */
 export async function lookupSession(
   q: Queryable,
   token: string,
   config: Pick<Config, 'SESSION_TTL_HOURS' | 'WALL_SESSION_TTL_DAYS'>,
   now: Date,
+  cache?: SessionCache,
 ): Promise<SessionLookup> {
   if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return { status: 'none' };
   const id = hashToken(token);
+  const nowMs = now.getTime();
+  const hit = cache?.get(id, nowMs);
+  if (
+    hit &&
+    hit.session.expiresAt.getTime() > nowMs &&
+    !(hit.identity.role === 'wall' && nowMs - hit.lastSeenAt >= WALL_RENEW_INTERVAL_MS)
+  ) {
+    return { status: 'ok', identity: hit.identity, session: hit.session, renewed: false };
+  }
   const res = await q.query<SessionJoinRow>(
     `SELECT s.id, s.csrf_token, s.expires_at, s.last_seen_at, u.id AS user_id, u.username, u.role,
             u.display_name, u.person_id, u.scope_grid_id, u.disabled
@@ -110,12 +125,18 @@ export async function lookupSession(
   let expiresAt = new Date(row.expires_at);
   if (expiresAt.getTime() <= now.getTime()) return { status: 'expired' };
   let renewed = false;
-  if (row.role === 'wall' && now.getTime() - new Date(row.last_seen_at).getTime() >= WALL_RENEW_INTERVAL_MS) {
+  let lastSeenAt = new Date(row.last_seen_at).getTime();
+  if (row.role === 'wall' && now.getTime() - lastSeenAt >= WALL_RENEW_INTERVAL_MS) {
     expiresAt = new Date(now.getTime() + sessionTtlMs('wall', config));
     await q.query(`UPDATE sessions SET expires_at = $2, last_seen_at = $3 WHERE id = $1`, [id, expiresAt, now]);
     renewed = true;
+    lastSeenAt = now.getTime();
   }
-  return { status: 'ok', identity: toIdentity(row), session: { id, csrfToken: row.csrf_token, expiresAt }, renewed };
+  // frozen: a cached entry is shared by every request of the session until it is dropped
+  const identity = Object.freeze(toIdentity(row));
+  const session: SessionInfo = Object.freeze({ id, csrfToken: row.csrf_token, expiresAt });
+  cache?.set(id, { identity, session, lastSeenAt, cachedAt: nowMs });
+  return { status: 'ok', identity, session, renewed };
 }
 
 export async function deleteSession(q: Queryable, sessionId: string): Promise<void> {

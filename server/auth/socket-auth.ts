@@ -6,6 +6,7 @@ import type { ErrorCode } from '../../common/errors';
 import { configuredOrigins, isOriginAllowed } from '../security/origins';
 import { liveSessionIds, lookupSession, purgeExpiredSessions, readCookie, renewWallSessions, sessionCookieName } from './sessions';
 import type { AuthContext } from './session-middleware';
+import { invalidateCachedSession, sessionCacheOf } from './session-cache';
 import type { Identity } from './identity';
 import type { Logger } from '../logger';
 
@@ -30,6 +31,7 @@ export function socketIdentity(socket: Socket): Identity | undefined {
 export function socketAuthMiddleware(ctx: AuthContext): (socket: Socket, next: (err?: Error) => void) => void {
   const cookieName = sessionCookieName(ctx.config);
   const allowed = configuredOrigins(ctx.config);
+  const cache = sessionCacheOf(ctx.db);
   return (socket, next) => {
     const { headers } = socket.handshake;
     if (!isOriginAllowed(headers.origin, headers.host, allowed)) {
@@ -37,7 +39,7 @@ export function socketAuthMiddleware(ctx: AuthContext): (socket: Socket, next: (
     }
     const token = readCookie(headers.cookie, cookieName);
     if (!token) return next(refusal('UNAUTHENTICATED', 'sign in first: the handshake carries no session cookie'));
-    lookupSession(ctx.db, token, ctx.config, ctx.clock.now()).then(
+    lookupSession(ctx.db, token, ctx.config, ctx.clock.now(), cache).then(
       (found) => {
         if (found.status === 'expired') return next(refusal('SESSION_EXPIRED', 'your session has expired: sign in again'));
         if (found.status !== 'ok') return next(refusal('UNAUTHENTICATED', 'sign in first: the session is not valid'));
@@ -84,6 +86,7 @@ export async function sweepSocketSessions(io: SocketServer, ctx: AuthContext): P
   let dropped = 0;
   for (const [id, sockets] of bySession) {
     if (live.has(id)) continue;
+    invalidateCachedSession(ctx.db, id);
     for (const s of sockets) {
       s.emit('session_expired', { code: 'SESSION_EXPIRED', message: 'your session has ended: sign in again' });
       s.disconnect(true);
