@@ -1,5 +1,18 @@
-// Multi-source Dijkstra over the CSR walking graph with a binary heap on typed arrays (lazy deletion:
-// a node may be pushed more than once; stale entries are skipped when popped).
+// Multi-source Dijkstra over the CSR walking graph on typed arrays, with one of two priority queues:
+//
+// - a bucket queue (Dinitz 1978, "Economical algorithms for finding shortest paths in a network"; the
+//   bucket form of Dial 1969) when every arc costs at least some c_min > 0 and the search has a finite
+//   cutoff — the coverage case (15 minutes). Buckets are Δ = c_min / 2 wide. A node u labelled d(u) in
+//   bucket ⌊d(u)/Δ⌋ = b can only be improved by a node p with d(p) ≤ d(u) − c_min ≤ d(u) − 2Δ, i.e. from
+//   a bucket ≤ b − 1 (the second Δ of margin absorbs floating-point rounding in ⌊d/Δ⌋), so every label in
+//   bucket b is final when the scan reaches b and nodes within a bucket may be settled in any order.
+//   Pushes and pops are O(1); measured 3× faster than the heap on the 204k-edge city grid (bench/coverage).
+// - a binary heap with lazy deletion otherwise (zero-cost arcs, no cutoff, or buckets too narrow for the
+//   cutoff): a node may be pushed more than once; stale entries are skipped when popped.
+//
+// Both give the same times (each node's time is the minimum over its in-arcs of the predecessor's final
+// time plus the arc cost, whatever the settling order) and the same origin: at an exact tie between
+// sources the smallest origin wins, so the answer never depends on the queue's internal order.
 import { alongEdge, type WalkGraph } from './walk-graph';
 
 /**
@@ -26,7 +39,7 @@ export interface TimeField {
   direction: WalkDirection;
   /** Seconds per node; Infinity when unreachable (or beyond the cutoff). */
   dist: Float64Array;
-  /** Origin of the nearest source per node; -1 when unreachable. */
+  /** Origin of the nearest source per node (the smallest one at an exact tie); -1 when unreachable. */
   origin: Int32Array;
   /** Sources that sit on an edge, so points on the same edge can reach them without passing a node. */
   onEdge: ReadonlyMap<number, ReadonlyArray<{ fraction: number; origin: number }>>;
@@ -86,6 +99,34 @@ export function seedsForPoint(g: WalkGraph, p: EdgePoint, origin: number, direct
   return seeds;
 }
 
+/** Most buckets a search may scan: beyond this the heap is cheaper than walking empty buckets. */
+const MAX_BUCKETS = 1 << 20;
+
+const minArcCache = new WeakMap<WalkGraph, number>();
+
+/** Smallest arc cost of the graph (both CSR directions hold the same arcs); 0 when any arc is free. */
+export function minArcCost(g: WalkGraph): number {
+  let m = minArcCache.get(g);
+  if (m === undefined) {
+    m = Infinity;
+    const c = g.outCost;
+    for (let k = 0; k < c.length; k++) if (c[k] < m) m = c[k];
+    minArcCache.set(g, m);
+  }
+  return m;
+}
+
+/** Whether a search with this cutoff runs on the bucket queue (exported for tests). */
+export function usesBucketQueue(g: WalkGraph, cutoffS: number): boolean {
+  const m = minArcCost(g);
+  return m > 0 && Number.isFinite(m) && Number.isFinite(cutoffS) && cutoffS >= 0 && cutoffS / (m / 2) < MAX_BUCKETS;
+}
+
+/** Arc relaxation rule shared by both queues: strictly shorter, or as short from a smaller origin. */
+function better(nd: number, o: number, dv: number, ov: number): boolean {
+  return nd < dv || (nd === dv && o < ov);
+}
+
 /**
  * Multi-source shortest paths. With `init`, the search starts from an existing field and only improves it
  * (adding a source to a cached field: the new source's search stops where the old times are already better).
@@ -97,15 +138,36 @@ export function multiSourceDijkstra(
   cutoffS = Infinity,
   init?: { dist: Float64Array; origin: Int32Array },
 ): { dist: Float64Array; origin: Int32Array } {
+  return multiSourceDijkstraUsing(usesBucketQueue(g, cutoffS) ? 'bucket' : 'heap', g, seeds, direction, cutoffS, init);
+}
+
+/** multiSourceDijkstra on a chosen queue (tests compare the two; 'bucket' needs usesBucketQueue). */
+export function multiSourceDijkstraUsing(
+  queue: 'heap' | 'bucket',
+  g: WalkGraph,
+  seeds: readonly Seed[],
+  direction: WalkDirection,
+  cutoffS = Infinity,
+  init?: { dist: Float64Array; origin: Int32Array },
+): { dist: Float64Array; origin: Int32Array } {
+  if (queue === 'bucket' && !usesBucketQueue(g, cutoffS)) {
+    throw new RangeError('the bucket queue needs arcs of positive cost and a finite cutoff');
+  }
   const n = g.nodeCount;
   const dist = init ? init.dist.slice() : new Float64Array(n).fill(Infinity);
   const origin = init ? init.origin.slice() : new Int32Array(n).fill(-1);
+  if (queue === 'bucket') bucketSearch(g, seeds, direction, cutoffS, dist, origin);
+  else heapSearch(g, seeds, direction, cutoffS, dist, origin);
+  return { dist, origin };
+}
+
+function heapSearch(g: WalkGraph, seeds: readonly Seed[], direction: WalkDirection, cutoffS: number, dist: Float64Array, origin: Int32Array): void {
   const offsets = direction === 'from' ? g.outOffsets : g.inOffsets;
   const adj = direction === 'from' ? g.outTo : g.inFrom;
   const cost = direction === 'from' ? g.outCost : g.inCost;
-  const heap = new MinHeap(Math.min(n, 1024));
+  const heap = new MinHeap(Math.min(g.nodeCount, 1024));
   for (const sd of seeds) {
-    if (sd.costS <= cutoffS && sd.costS < dist[sd.node]) {
+    if (sd.costS <= cutoffS && better(sd.costS, sd.origin, dist[sd.node], origin[sd.node])) {
       dist[sd.node] = sd.costS;
       origin[sd.node] = sd.origin;
       heap.push(sd.costS, sd.node);
@@ -115,19 +177,74 @@ export function multiSourceDijkstra(
     const d = heap.topKey();
     const u = heap.topVal();
     heap.pop();
+    // Stale entry. An entry with d === dist[u] is processed again when a zero-cost tie gave u a smaller
+    // origin after it was settled: that origin must reach u's successors too.
     if (d > dist[u]) continue;
     const o = origin[u];
     for (let k = offsets[u], end = offsets[u + 1]; k < end; k++) {
       const v = adj[k];
       const nd = d + cost[k];
-      if (nd < dist[v] && nd <= cutoffS) {
+      if (nd <= cutoffS && better(nd, o, dist[v], origin[v])) {
         dist[v] = nd;
         origin[v] = o;
         heap.push(nd, v);
       }
     }
   }
-  return { dist, origin };
+}
+
+function bucketSearch(g: WalkGraph, seeds: readonly Seed[], direction: WalkDirection, cutoffS: number, dist: Float64Array, origin: Int32Array): void {
+  const offsets = direction === 'from' ? g.outOffsets : g.inOffsets;
+  const adj = direction === 'from' ? g.outTo : g.inFrom;
+  const cost = direction === 'from' ? g.outCost : g.inCost;
+  const inv = 2 / minArcCost(g); // 1 / Δ
+  const buckets = Math.floor(cutoffS * inv) + 1;
+  // Buckets are singly linked lists threaded through two growable entry arrays (node, next entry).
+  const head = new Int32Array(buckets).fill(-1);
+  let cap = Math.max(1024, Math.min(g.nodeCount, 1 << 16));
+  let entryNode = new Int32Array(cap);
+  let entryNext = new Int32Array(cap);
+  let entries = 0;
+  const push = (b: number, v: number): void => {
+    if (entries === cap) {
+      cap *= 2;
+      const a = new Int32Array(cap); a.set(entryNode); entryNode = a;
+      const c = new Int32Array(cap); c.set(entryNext); entryNext = c;
+    }
+    entryNode[entries] = v;
+    entryNext[entries] = head[b];
+    head[b] = entries++;
+  };
+  for (const sd of seeds) {
+    if (sd.costS <= cutoffS && better(sd.costS, sd.origin, dist[sd.node], origin[sd.node])) {
+      dist[sd.node] = sd.costS;
+      origin[sd.node] = sd.origin;
+      push(Math.floor(sd.costS * inv), sd.node);
+    }
+  }
+  // A node pushed twice into the same bucket (improved twice) is settled once.
+  const settled = new Uint8Array(g.nodeCount);
+  for (let b = 0; b < buckets; b++) {
+    let e = head[b];
+    while (e !== -1) {
+      const u = entryNode[e];
+      e = entryNext[e];
+      const d = dist[u];
+      if (settled[u] === 1 || Math.floor(d * inv) !== b) continue; // settled, or moved to an earlier bucket
+      settled[u] = 1;
+      const o = origin[u];
+      for (let k = offsets[u], end = offsets[u + 1]; k < end; k++) {
+        const v = adj[k];
+        const nd = d + cost[k];
+        // nd lands in a bucket > b (arcs cost ≥ 2Δ), so the list being walked is never extended.
+        if (nd <= cutoffS && better(nd, o, dist[v], origin[v])) {
+          dist[v] = nd;
+          origin[v] = o;
+          push(Math.floor(nd * inv), v);
+        }
+      }
+    }
+  }
 }
 
 /** A full time field from sources placed on edges (facilities, workers, an incident point). */

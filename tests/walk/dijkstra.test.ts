@@ -3,7 +3,10 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { buildWalkGraph, alongEdge, type WalkEdgeInput } from '../../server/walk/walk-graph';
-import { fillTimesAtPoints, multiSourceDijkstra, timeAtPoint, timeFieldFromPoints, type WalkDirection } from '../../server/walk/dijkstra';
+import {
+  fillTimesAtPoints, minArcCost, multiSourceDijkstra, multiSourceDijkstraUsing, timeAtPoint, timeFieldFromPoints, usesBucketQueue,
+  type Seed, type WalkDirection,
+} from '../../server/walk/dijkstra';
 
 interface Case {
   n: number;
@@ -146,5 +149,147 @@ describe('fillTimesAtPoints', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+// Integer costs (exact arithmetic, so "tie" means an exact tie) on random graphs with one-ways; seeds at nodes.
+const intCaseArb = fc.integer({ min: 2, max: 16 }).chain((n) =>
+  fc.record({
+    n: fc.constant(n),
+    edges: fc.array(
+      fc.record({
+        source: fc.integer({ min: 0, max: n - 1 }),
+        target: fc.integer({ min: 0, max: n - 1 }),
+        costS: fc.oneof(fc.integer({ min: 1, max: 6 }), fc.constant(-1)),
+        reverseCostS: fc.oneof(fc.integer({ min: 1, max: 6 }), fc.constant(-1)),
+      }),
+      { minLength: 1, maxLength: 40 },
+    ),
+    seeds: fc.array(fc.record({ node: fc.integer({ min: 0, max: n - 1 }), costS: fc.integer({ min: 0, max: 4 }), origin: fc.integer({ min: 0, max: 5 }) }), { minLength: 1, maxLength: 5 }),
+    cutoff: fc.integer({ min: 0, max: 30 }),
+  }),
+);
+
+function intGraph(c: { n: number; edges: Array<{ source: number; target: number; costS: number; reverseCostS: number }> }) {
+  return buildWalkGraph(Array.from({ length: c.n }, (_, i) => 10 + i), c.edges.map((e, i) => ({ id: 1000 + i, source: 10 + e.source, target: 10 + e.target, costS: e.costS, reverseCostS: e.reverseCostS })));
+}
+
+/** Per-origin Bellman–Ford, then per node: the minimum time within the cutoff and the smallest origin giving it. */
+function referenceWithOrigin(g: ReturnType<typeof intGraph>, seeds: readonly Seed[], direction: WalkDirection, cutoff: number) {
+  const n = g.nodeCount;
+  const dist = new Float64Array(n).fill(Infinity);
+  const origin = new Int32Array(n).fill(-1);
+  for (const o of [...new Set(seeds.map((s) => s.origin))].sort((a, b) => a - b)) {
+    const d = new Float64Array(n).fill(Infinity);
+    for (const s of seeds) if (s.origin === o) d[s.node] = Math.min(d[s.node], s.costS);
+    for (let it = 0; it <= n; it++) {
+      for (let e = 0; e < g.edgeCount; e++) {
+        const u = g.edgeSource[e], v = g.edgeTarget[e];
+        const arcs: Array<[number, number, number]> = [];
+        if (g.edgeCost[e] >= 0) arcs.push([u, v, g.edgeCost[e]]);
+        if (g.edgeReverseCost[e] >= 0) arcs.push([v, u, g.edgeReverseCost[e]]);
+        for (const [a, b, w] of arcs) {
+          if (direction === 'from') d[b] = Math.min(d[b], d[a] + w);
+          else d[a] = Math.min(d[a], d[b] + w);
+        }
+      }
+    }
+    // origins ascend, so a strict < keeps the smallest origin at a tie
+    for (let i = 0; i < n; i++) if (d[i] <= cutoff && d[i] < dist[i]) { dist[i] = d[i]; origin[i] = o; }
+  }
+  return { dist, origin };
+}
+
+describe('bucket queue (Dinitz) and heap', () => {
+  it('the bucket queue is chosen only for positive arc costs and a finite cutoff', () => {
+    const g = buildWalkGraph([1, 2, 3], [
+      { id: 1, source: 1, target: 2, costS: 90, reverseCostS: 90 },
+      { id: 2, source: 2, target: 3, costS: 30, reverseCostS: -1 },
+    ]);
+    expect(minArcCost(g)).toBe(30);
+    expect(usesBucketQueue(g, 900)).toBe(true);
+    expect(usesBucketQueue(g, Infinity)).toBe(false);
+    const free = buildWalkGraph([1, 2], [{ id: 1, source: 1, target: 2, costS: 0, reverseCostS: 5 }]);
+    expect(usesBucketQueue(free, 900)).toBe(false);
+    expect(() => multiSourceDijkstraUsing('bucket', free, [{ node: 0, costS: 0, origin: 0 }], 'to', 900)).toThrow(RangeError);
+    // 1e9 buckets of 0.5 µs would cost more to scan than the heap
+    const tiny = buildWalkGraph([1, 2], [{ id: 1, source: 1, target: 2, costS: 1e-6, reverseCostS: 1e-6 }]);
+    expect(usesBucketQueue(tiny, 900)).toBe(false);
+  });
+
+  for (const direction of ['from', 'to'] as const) {
+    it(`both queues give exact times and the smallest origin at ties, equal to per-origin brute force (${direction})`, () => {
+      fc.assert(
+        fc.property(intCaseArb, (c) => {
+          const g = intGraph(c);
+          const want = referenceWithOrigin(g, c.seeds, direction, c.cutoff);
+          const heap = multiSourceDijkstraUsing('heap', g, c.seeds, direction, c.cutoff);
+          expect(Array.from(heap.dist)).toEqual(Array.from(want.dist));
+          expect(Array.from(heap.origin)).toEqual(Array.from(want.origin));
+          if (usesBucketQueue(g, c.cutoff)) {
+            const bucket = multiSourceDijkstraUsing('bucket', g, c.seeds, direction, c.cutoff);
+            expect(Array.from(bucket.dist)).toEqual(Array.from(want.dist));
+            expect(Array.from(bucket.origin)).toEqual(Array.from(want.origin));
+          }
+        }),
+        { numRuns: 400 },
+      );
+    });
+  }
+
+  it('gives bit-identical times and origins on both queues with real-valued costs and edge seeds', () => {
+    // real-valued costs of at least 0.5 s, so the bucket queue applies
+    const positive = caseArb.map((c) => ({
+      ...c,
+      edges: c.edges.map((e) => ({ ...e, costS: e.costS < 0 ? -1 : 0.5 + e.costS, reverseCostS: e.reverseCostS < 0 ? -1 : 0.5 + e.reverseCostS })),
+    }));
+    fc.assert(
+      fc.property(positive, fc.double({ min: 1, max: 3000, noNaN: true }), fc.constantFrom<WalkDirection>('from', 'to'), (c, cutoff, direction) => {
+        const g = buildWalkGraph(Array.from({ length: c.n }, (_, i) => 10 + i), c.edges);
+        fc.pre(usesBucketQueue(g, cutoff));
+        const pts = c.sources.map((s, i) => ({ ...s, origin: i }));
+        const seeds = pts.flatMap((p) => {
+          const s = g.edgeSource[p.edge], t = g.edgeTarget[p.edge];
+          const toS = direction === 'from' ? alongEdge(g, p.edge, p.fraction, 0) : alongEdge(g, p.edge, 0, p.fraction);
+          const toT = direction === 'from' ? alongEdge(g, p.edge, p.fraction, 1) : alongEdge(g, p.edge, 1, p.fraction);
+          return [{ node: s, costS: toS, origin: p.origin }, { node: t, costS: toT, origin: p.origin }].filter((x) => Number.isFinite(x.costS));
+        });
+        const heap = multiSourceDijkstraUsing('heap', g, seeds, direction, cutoff);
+        const bucket = multiSourceDijkstraUsing('bucket', g, seeds, direction, cutoff);
+        expect(Array.from(bucket.dist)).toEqual(Array.from(heap.dist));
+        expect(Array.from(bucket.origin)).toEqual(Array.from(heap.origin));
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('adding sources to a cached field on the bucket queue equals the search from scratch, origins included', () => {
+    fc.assert(
+      fc.property(intCaseArb, (c) => {
+        const g = intGraph(c);
+        fc.pre(usesBucketQueue(g, c.cutoff) && c.seeds.length > 1);
+        const base = multiSourceDijkstra(g, c.seeds.slice(0, 1), 'to', c.cutoff);
+        const inc = multiSourceDijkstra(g, c.seeds.slice(1), 'to', c.cutoff, base);
+        const full = multiSourceDijkstra(g, c.seeds, 'to', c.cutoff);
+        expect(Array.from(inc.dist)).toEqual(Array.from(full.dist));
+        expect(Array.from(inc.origin)).toEqual(Array.from(full.origin));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('at an exact tie on a grid the smallest origin wins, whatever order the sources come in', () => {
+    // 1 — 2 — 3 with equal costs: node 2 is 60 s from both ends
+    const g = buildWalkGraph([1, 2, 3], [
+      { id: 1, source: 1, target: 2, costS: 60, reverseCostS: 60 },
+      { id: 2, source: 2, target: 3, costS: 60, reverseCostS: 60 },
+    ]);
+    for (const queue of ['heap', 'bucket'] as const) {
+      for (const seeds of [[{ node: 0, costS: 0, origin: 7 }, { node: 2, costS: 0, origin: 3 }], [{ node: 2, costS: 0, origin: 3 }, { node: 0, costS: 0, origin: 7 }]]) {
+        const r = multiSourceDijkstraUsing(queue, g, seeds, 'to', 900);
+        expect(Array.from(r.dist)).toEqual([0, 60, 0]);
+        expect(Array.from(r.origin)).toEqual([7, 3, 3]);
+      }
+    }
   });
 });
