@@ -2,6 +2,9 @@
 // clients has it, p50/p99, against a bare Socket.IO server that only re-broadcasts the same payload, in the
 // same run. Ours is the full path: POST /api/incidents (validation, point-in-polygon, incident + event row,
 // commit) → publisher wake-up → events:appended to the street room. Clients live in a child process.
+// Two scales, each with its own bare baseline in the same run: 'street' (a one-square bench street) and, on a
+// PostgreSQL server, 'city' (the sample ×250, ~13,000 grids / 3,000 communities, one day of history), so the
+// report's point-in-polygon and the event path run against a city-sized database.
 //
 // Run alone: npx tsx bench/fanout.ts [--quick]   (writes bench/results/fanout.json)
 import { fork, type ChildProcess } from 'node:child_process';
@@ -14,11 +17,11 @@ import { createApp } from '../server/app';
 import { testConfig } from '../server/config';
 import { createLogger } from '../server/logger';
 import { systemClock } from '../server/clock';
-import { openPglite } from '../server/db/pglite-driver';
-import { openPg } from '../server/db/pg-driver';
 import { migrate } from '../server/db/migrate';
 import type { Db } from '../server/db/db';
 import { createUser } from '../server/auth/users';
+import { generateSample, SCALES } from '../server/sample/load-sample';
+import { benchDb } from './bench-app';
 import { percentile, printTable, row, writeResult, type BenchContext, type BenchRow } from './bench-kit';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -141,25 +144,35 @@ async function startBare(): Promise<{ url: string; close(): Promise<void> }> {
 }
 
 export async function run(ctx: BenchContext): Promise<BenchRow[]> {
-  const sizes = ctx.quick ? [100, 500] : [100, 500, 1000];
+  const rows: BenchRow[] = [];
+  rows.push(...(await measureScale(ctx, 'street', ctx.quick ? [100, 500] : [100, 500, 1000])));
+  if (ctx.databaseUrl) rows.push(...(await measureScale(ctx, 'city', ctx.quick ? [500] : [500, 1000])));
+  else ctx.log('city scale skipped: DATABASE_URL is not set (generating ×250 on PGlite takes too long)');
+  return rows;
+}
+
+async function measureScale(ctx: BenchContext, scale: 'street' | 'city', sizes: number[]): Promise<BenchRow[]> {
   const samples = ctx.quick ? 20 : 60;
   // On a server: a throwaway database, so the benchmark never touches real data.
-  let dbUrl: string | undefined;
-  let dropDb = async () => undefined as void;
-  if (ctx.databaseUrl) {
-    const name = `gcc_bench_fanout_${Math.random().toString(36).slice(2, 8)}`;
-    const admin = await openPg({ connectionString: ctx.databaseUrl });
-    await admin.query(`CREATE DATABASE ${name}`);
-    const u = new URL(ctx.databaseUrl);
-    u.pathname = `/${name}`;
-    dbUrl = u.toString();
-    dropDb = async () => {
-      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
-      await admin.close();
-    };
+  const bdb = await benchDb(ctx.databaseUrl, `fanout_${scale}`);
+  const db = bdb.db;
+  const dbUrl = bdb.url;
+  let location = { lon: 117.14, lat: 39.22 };
+  if (scale === 'street') {
+    await seedDb(db);
+  } else {
+    const t0 = Date.now();
+    ctx.log(`city: generating the sample ×${SCALES.city} (one day of history) …`);
+    await generateSample(db, { scale: SCALES.city, historyDays: 1 });
+    await createUser(db, { username: 'fanout_dispatcher', password: PASSWORD, role: 'dispatcher', displayName: 'fanout bench' });
+    // a grid in the middle of the city: the report goes through the full point-in-polygon of ~13,000 grids
+    const p = await db.query<{ lon: number; lat: number; grids: number }>(
+      `SELECT ST_X(ST_PointOnSurface(geom)) AS lon, ST_Y(ST_PointOnSurface(geom)) AS lat, (SELECT count(*)::int FROM grids) AS grids
+         FROM grids ORDER BY id OFFSET (SELECT count(*) / 2 FROM grids) LIMIT 1`,
+    );
+    location = { lon: Number(p.rows[0].lon), lat: Number(p.rows[0].lat) };
+    ctx.log(`city: ${p.rows[0].grids} grids, generated in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   }
-  const db: Db = dbUrl ? await openPg({ connectionString: dbUrl }) : await openPglite({});
-  await seedDb(db);
   const app = await createApp({ db, config: testConfig({ DATABASE_URL: dbUrl }), logger: createLogger('silent'), clock: systemClock });
   await new Promise<void>((r) => app.server.listen(0, '127.0.0.1', r));
   app.readiness.markInitialised();
@@ -179,7 +192,7 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
       const res = await fetch(`${ourUrl}/api/incidents`, {
         method: 'POST',
         headers: { cookie, 'x-csrf-token': csrf, 'content-type': 'application/json' },
-        body: JSON.stringify({ category: 'environment', title: marker, location: { lon: 117.14, lat: 39.22 } }),
+        body: JSON.stringify({ category: 'environment', title: marker, location }),
       });
       if (res.status !== 201 && res.status !== 200) throw new Error(`report failed: ${res.status} ${await res.text()}`);
       await res.arrayBuffer();
@@ -200,31 +213,31 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   try {
     for (const n of sizes) {
-      ctx.log(`${n} clients: ours`);
+      const label = `${scale}, ${n} clients`;
+      ctx.log(`${label}: ours`);
       const a = await measure(ours, n, samples, 'ours');
       barePayload ??= a.sample;
-      ctx.log(`${n} clients: bare socket.io`);
+      ctx.log(`${label}: bare socket.io`);
       const b = await measure(bareTarget, n, samples, 'bare');
       for (const [metric, p] of [['p50_ms', 50], ['p99_ms', 99]] as const) {
         const value = percentile(a.latencies, p);
         const baselineValue = percentile(b.latencies, p);
         rows.push(row({
-          scale: `${n} clients`, metric, value, baseline: 'bare socket.io re-broadcast', baselineValue,
+          scale: label, metric, value, baseline: 'bare socket.io re-broadcast', baselineValue,
           target: metric === 'p99_ms' ? (n === 500 ? '<= 1.5x and < 100 ms' : '<= 1.5x') : 'report only',
           met: metric === 'p99_ms' ? (v, ratio) => ratio <= 1.5 && (n !== 500 || v < 100) : undefined,
         }));
       }
       // Where the time goes: the HTTP answer alone (ours: validation + transaction; bare: a 204).
       rows.push(row({
-        scale: `${n} clients`, metric: 'http_answer_p50_ms', value: percentile(a.acks, 50), baseline: 'bare socket.io re-broadcast',
+        scale: label, metric: 'http_answer_p50_ms', value: percentile(a.acks, 50), baseline: 'bare socket.io re-broadcast',
         baselineValue: percentile(b.acks, 50), target: 'report only',
       }));
     }
   } finally {
     await bare.close();
     await app.close();
-    await db.close();
-    await dropDb();
+    await bdb.drop();
   }
   return rows;
 }
@@ -237,6 +250,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     'ours: POST /api/incidents (validation, point-in-polygon, incident + event commit) until all N clients got events:appended',
     'baseline: bare Socket.IO server re-broadcasting the same event payload on POST, same clients process',
     `backend: ${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite (in-memory)'}`,
+    "scale 'street, N clients': a one-square bench street; 'city, N clients': the sample ×250 (one day of history), report in a mid-city grid",
   ])}`);
   process.exit(0);
 }
