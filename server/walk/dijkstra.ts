@@ -1,14 +1,14 @@
 // Multi-source Dijkstra over the CSR walking graph on typed arrays, with one of two priority queues:
 //
-// - a bucket queue (Dinitz 1978, "Economical algorithms for finding shortest paths in a network"; the
-//   bucket form of Dial 1969) when every arc costs at least some c_min > 0 and the search has a finite
-//   cutoff — the coverage case (15 minutes). Buckets are Δ = c_min / 2 wide. A node u labelled d(u) in
-//   bucket ⌊d(u)/Δ⌋ = b can only be improved by a node p with d(p) ≤ d(u) − c_min ≤ d(u) − 2Δ, i.e. from
-//   a bucket ≤ b − 1 (the second Δ of margin absorbs floating-point rounding in ⌊d/Δ⌋), so every label in
+// - a bucket queue (Dinitz 1978, "Economical algorithms for finding shortest paths in a network"; on the
+//   circular array of Dial 1969) when every arc costs at least some c_min > 0 — walking networks, where
+//   an arc is a street segment. Buckets are Δ = c_min / 2 wide. A node u labelled d(u) in bucket
+//   ⌊d(u)/Δ⌋ = b can only be improved by a node p with d(p) ≤ d(u) − c_min ≤ d(u) − 2Δ, i.e. from a
+//   bucket ≤ b − 1 (the second Δ of margin absorbs floating-point rounding in ⌊d/Δ⌋), so every label in
 //   bucket b is final when the scan reaches b and nodes within a bucket may be settled in any order.
-//   Pushes and pops are O(1); measured 3× faster than the heap on the 204k-edge city grid (bench/coverage).
-// - a binary heap with lazy deletion otherwise (zero-cost arcs, no cutoff, or buckets too narrow for the
-//   cutoff): a node may be pushed more than once; stale entries are skipped when popped.
+//   Pushes and pops are O(1): 2.5–4× faster than the heap on the 204k-edge city grid (bench/coverage).
+// - a binary heap with lazy deletion otherwise (zero-cost arcs, or arc costs so far apart that the ring
+//   of buckets would be huge): a node may be pushed more than once; stale entries are skipped when popped.
 //
 // Both give the same times (each node's time is the minimum over its in-arcs of the predecessor's final
 // time plus the arc cost, whatever the settling order) and the same origin: at an exact tie between
@@ -99,27 +99,42 @@ export function seedsForPoint(g: WalkGraph, p: EdgePoint, origin: number, direct
   return seeds;
 }
 
-/** Most buckets a search may scan: beyond this the heap is cheaper than walking empty buckets. */
-const MAX_BUCKETS = 1 << 20;
+/** Largest bucket ring: 2·c_max/c_min buckets must fit, or the heap is used. */
+const MAX_RING = 1 << 20;
+/** Shortest arc (s) the bucket queue accepts (1 ms: a millimetre of walking). */
+const MIN_BUCKET_ARC_S = 1e-3;
 
-const minArcCache = new WeakMap<WalkGraph, number>();
+const arcRangeCache = new WeakMap<WalkGraph, { min: number; max: number }>();
 
-/** Smallest arc cost of the graph (both CSR directions hold the same arcs); 0 when any arc is free. */
-export function minArcCost(g: WalkGraph): number {
-  let m = minArcCache.get(g);
-  if (m === undefined) {
-    m = Infinity;
-    const c = g.outCost;
-    for (let k = 0; k < c.length; k++) if (c[k] < m) m = c[k];
-    minArcCache.set(g, m);
+function arcRange(g: WalkGraph): { min: number; max: number } {
+  let r = arcRangeCache.get(g);
+  if (r === undefined) {
+    let min = Infinity, max = 0;
+    const c = g.outCost; // both CSR directions hold the same arcs
+    for (let k = 0; k < c.length; k++) {
+      if (c[k] < min) min = c[k];
+      if (c[k] > max) max = c[k];
+    }
+    r = { min, max };
+    arcRangeCache.set(g, r);
   }
-  return m;
+  return r;
 }
 
-/** Whether a search with this cutoff runs on the bucket queue (exported for tests). */
-export function usesBucketQueue(g: WalkGraph, cutoffS: number): boolean {
-  const m = minArcCost(g);
-  return m > 0 && Number.isFinite(m) && Number.isFinite(cutoffS) && cutoffS >= 0 && cutoffS / (m / 2) < MAX_BUCKETS;
+/** Smallest arc cost of the graph; 0 when any arc is free, Infinity without arcs. */
+export function minArcCost(g: WalkGraph): number {
+  return arcRange(g).min;
+}
+
+/**
+ * Whether searches on this graph run on the bucket queue: every arc costs ≥ 1 ms and the ring of buckets
+ * (Δ = c_min/2 wide, spanning the longest arc) is at most MAX_RING long. The cutoff does not matter: the
+ * ring is circular (Dial 1969), so the search may run to any distance.
+ */
+export function usesBucketQueue(g: WalkGraph): boolean {
+  const { min, max } = arcRange(g);
+  // c_min ≥ 1 ms keeps bucket numbers d/Δ far below 2^50 for any real walk, where ⌊d/Δ⌋ stays exact.
+  return min >= MIN_BUCKET_ARC_S && Number.isFinite(min) && (2 * max) / min + 3 <= MAX_RING;
 }
 
 /** Arc relaxation rule shared by both queues: strictly shorter, or as short from a smaller origin. */
@@ -138,7 +153,7 @@ export function multiSourceDijkstra(
   cutoffS = Infinity,
   init?: { dist: Float64Array; origin: Int32Array },
 ): { dist: Float64Array; origin: Int32Array } {
-  return multiSourceDijkstraUsing(usesBucketQueue(g, cutoffS) ? 'bucket' : 'heap', g, seeds, direction, cutoffS, init);
+  return multiSourceDijkstraUsing(usesBucketQueue(g) ? 'bucket' : 'heap', g, seeds, direction, cutoffS, init);
 }
 
 /** multiSourceDijkstra on a chosen queue (tests compare the two; 'bucket' needs usesBucketQueue). */
@@ -150,29 +165,31 @@ export function multiSourceDijkstraUsing(
   cutoffS = Infinity,
   init?: { dist: Float64Array; origin: Int32Array },
 ): { dist: Float64Array; origin: Int32Array } {
-  if (queue === 'bucket' && !usesBucketQueue(g, cutoffS)) {
-    throw new RangeError('the bucket queue needs arcs of positive cost and a finite cutoff');
+  if (queue === 'bucket' && !usesBucketQueue(g)) {
+    throw new RangeError('the bucket queue needs arcs of positive cost within a factor MAX_RING/2 of each other');
   }
   const n = g.nodeCount;
   const dist = init ? init.dist.slice() : new Float64Array(n).fill(Infinity);
   const origin = init ? init.origin.slice() : new Int32Array(n).fill(-1);
   if (queue === 'bucket') bucketSearch(g, seeds, direction, cutoffS, dist, origin);
-  else heapSearch(g, seeds, direction, cutoffS, dist, origin);
+  else {
+    const heap = new MinHeap(Math.min(n, 1024));
+    for (const sd of seeds) {
+      if (sd.costS <= cutoffS && better(sd.costS, sd.origin, dist[sd.node], origin[sd.node])) {
+        dist[sd.node] = sd.costS;
+        origin[sd.node] = sd.origin;
+        heap.push(sd.costS, sd.node);
+      }
+    }
+    drainHeap(g, heap, direction, cutoffS, dist, origin);
+  }
   return { dist, origin };
 }
 
-function heapSearch(g: WalkGraph, seeds: readonly Seed[], direction: WalkDirection, cutoffS: number, dist: Float64Array, origin: Int32Array): void {
+function drainHeap(g: WalkGraph, heap: MinHeap, direction: WalkDirection, cutoffS: number, dist: Float64Array, origin: Int32Array): void {
   const offsets = direction === 'from' ? g.outOffsets : g.inOffsets;
   const adj = direction === 'from' ? g.outTo : g.inFrom;
   const cost = direction === 'from' ? g.outCost : g.inCost;
-  const heap = new MinHeap(Math.min(g.nodeCount, 1024));
-  for (const sd of seeds) {
-    if (sd.costS <= cutoffS && better(sd.costS, sd.origin, dist[sd.node], origin[sd.node])) {
-      dist[sd.node] = sd.costS;
-      origin[sd.node] = sd.origin;
-      heap.push(sd.costS, sd.node);
-    }
-  }
   while (heap.size > 0) {
     const d = heap.topKey();
     const u = heap.topVal();
@@ -193,50 +210,93 @@ function heapSearch(g: WalkGraph, seeds: readonly Seed[], direction: WalkDirecti
   }
 }
 
+/**
+ * Dinitz's bucket queue on a circular ring of R buckets (Dial 1969). Every label in the queue lies within
+ * one longest arc above the bucket being scanned, so R = ⌊c_max/Δ⌋ + 3 buckets never wrap onto a live
+ * one. Seeds enter when the scan reaches their bucket (so their spread does not matter), the scan jumps
+ * to the next seed when the ring is empty, and a search that keeps walking empty buckets (a thin frontier
+ * on a graph with a few very short arcs) hands its queue to the heap instead.
+ */
 function bucketSearch(g: WalkGraph, seeds: readonly Seed[], direction: WalkDirection, cutoffS: number, dist: Float64Array, origin: Int32Array): void {
   const offsets = direction === 'from' ? g.outOffsets : g.inOffsets;
   const adj = direction === 'from' ? g.outTo : g.inFrom;
   const cost = direction === 'from' ? g.outCost : g.inCost;
-  const inv = 2 / minArcCost(g); // 1 / Δ
-  const buckets = Math.floor(cutoffS * inv) + 1;
+  const { min, max } = arcRange(g);
+  const inv = 2 / min; // 1 / Δ
+  const ring = Math.floor(max * inv) + 3;
   // Buckets are singly linked lists threaded through two growable entry arrays (node, next entry).
-  const head = new Int32Array(buckets).fill(-1);
+  const head = new Int32Array(ring).fill(-1);
   let cap = Math.max(1024, Math.min(g.nodeCount, 1 << 16));
   let entryNode = new Int32Array(cap);
   let entryNext = new Int32Array(cap);
   let entries = 0;
-  const push = (b: number, v: number): void => {
+  let live = 0;
+  const push = (bucket: number, v: number): void => {
     if (entries === cap) {
       cap *= 2;
       const a = new Int32Array(cap); a.set(entryNode); entryNode = a;
       const c = new Int32Array(cap); c.set(entryNext); entryNext = c;
     }
+    const slot = bucket % ring;
     entryNode[entries] = v;
-    entryNext[entries] = head[b];
-    head[b] = entries++;
+    entryNext[entries] = head[slot];
+    head[slot] = entries++;
+    live++;
   };
-  for (const sd of seeds) {
-    if (sd.costS <= cutoffS && better(sd.costS, sd.origin, dist[sd.node], origin[sd.node])) {
-      dist[sd.node] = sd.costS;
-      origin[sd.node] = sd.origin;
-      push(Math.floor(sd.costS * inv), sd.node);
-    }
-  }
-  // A node pushed twice into the same bucket (improved twice) is settled once.
+  const pending = seeds.filter((sd) => sd.costS <= cutoffS).sort((x, y) => x.costS - y.costS);
+  let next = 0;
   const settled = new Uint8Array(g.nodeCount);
-  for (let b = 0; b < buckets; b++) {
-    let e = head[b];
+  let empty = 0;
+  for (let b = pending.length ? Math.floor(pending[0].costS * inv) : 0; live > 0 || next < pending.length; b++) {
+    if (live === 0 && Math.floor(pending[next].costS * inv) > b) b = Math.floor(pending[next].costS * inv);
+    while (next < pending.length && Math.floor(pending[next].costS * inv) <= b) {
+      const sd = pending[next++];
+      if (better(sd.costS, sd.origin, dist[sd.node], origin[sd.node])) {
+        dist[sd.node] = sd.costS;
+        origin[sd.node] = sd.origin;
+        push(b, sd.node);
+      }
+    }
+    const slot = b % ring;
+    let e = head[slot];
+    if (e === -1) {
+      // Walking empty buckets: beyond a few per entry the heap is cheaper. Every label in the ring is
+      // final or tentative exactly as the heap would hold it, so the heap finishes the same search.
+      if (++empty > 4 * entries + ring) {
+        const heap = new MinHeap(Math.max(16, live));
+        for (let k = 0; k < ring; k++) {
+          for (let x = head[k]; x !== -1; x = entryNext[x]) {
+            const u = entryNode[x];
+            if (settled[u] === 0) heap.push(dist[u], u);
+          }
+        }
+        for (; next < pending.length; next++) {
+          const sd = pending[next];
+          if (better(sd.costS, sd.origin, dist[sd.node], origin[sd.node])) {
+            dist[sd.node] = sd.costS;
+            origin[sd.node] = sd.origin;
+            heap.push(sd.costS, sd.node);
+          }
+        }
+        drainHeap(g, heap, direction, cutoffS, dist, origin);
+        return;
+      }
+      continue;
+    }
+    head[slot] = -1; // detached: pushes from this bucket land in later buckets (arcs cost ≥ 2Δ)
     while (e !== -1) {
       const u = entryNode[e];
       e = entryNext[e];
+      live--;
       const d = dist[u];
-      if (settled[u] === 1 || Math.floor(d * inv) !== b) continue; // settled, or moved to an earlier bucket
+      // A label only falls, into an earlier bucket, where it was settled: so an entry whose node is not
+      // settled is the node's current label, in this bucket.
+      if (settled[u] === 1) continue;
       settled[u] = 1;
       const o = origin[u];
       for (let k = offsets[u], end = offsets[u + 1]; k < end; k++) {
         const v = adj[k];
         const nd = d + cost[k];
-        // nd lands in a bucket > b (arcs cost ≥ 2Δ), so the list being walked is never extended.
         if (nd <= cutoffS && better(nd, o, dist[v], origin[v])) {
           dist[v] = nd;
           origin[v] = o;

@@ -166,7 +166,7 @@ const intCaseArb = fc.integer({ min: 2, max: 16 }).chain((n) =>
       { minLength: 1, maxLength: 40 },
     ),
     seeds: fc.array(fc.record({ node: fc.integer({ min: 0, max: n - 1 }), costS: fc.integer({ min: 0, max: 4 }), origin: fc.integer({ min: 0, max: 5 }) }), { minLength: 1, maxLength: 5 }),
-    cutoff: fc.integer({ min: 0, max: 30 }),
+    cutoff: fc.oneof(fc.integer({ min: 0, max: 30 }), fc.constant(Infinity)),
   }),
 );
 
@@ -201,20 +201,40 @@ function referenceWithOrigin(g: ReturnType<typeof intGraph>, seeds: readonly See
 }
 
 describe('bucket queue (Dinitz) and heap', () => {
-  it('the bucket queue is chosen only for positive arc costs and a finite cutoff', () => {
+  it('the bucket queue is chosen only for positive arc costs within a bounded ratio', () => {
     const g = buildWalkGraph([1, 2, 3], [
       { id: 1, source: 1, target: 2, costS: 90, reverseCostS: 90 },
       { id: 2, source: 2, target: 3, costS: 30, reverseCostS: -1 },
     ]);
     expect(minArcCost(g)).toBe(30);
-    expect(usesBucketQueue(g, 900)).toBe(true);
-    expect(usesBucketQueue(g, Infinity)).toBe(false);
+    expect(usesBucketQueue(g)).toBe(true);
     const free = buildWalkGraph([1, 2], [{ id: 1, source: 1, target: 2, costS: 0, reverseCostS: 5 }]);
-    expect(usesBucketQueue(free, 900)).toBe(false);
+    expect(usesBucketQueue(free)).toBe(false);
     expect(() => multiSourceDijkstraUsing('bucket', free, [{ node: 0, costS: 0, origin: 0 }], 'to', 900)).toThrow(RangeError);
-    // 1e9 buckets of 0.5 µs would cost more to scan than the heap
-    const tiny = buildWalkGraph([1, 2], [{ id: 1, source: 1, target: 2, costS: 1e-6, reverseCostS: 1e-6 }]);
-    expect(usesBucketQueue(tiny, 900)).toBe(false);
+    // a 1 µs arc beside a 100 s one would need a ring of 2·10⁸ buckets
+    const tiny = buildWalkGraph([1, 2, 3], [
+      { id: 1, source: 1, target: 2, costS: 1e-6, reverseCostS: 1e-6 },
+      { id: 2, source: 2, target: 3, costS: 100, reverseCostS: 100 },
+    ]);
+    expect(usesBucketQueue(tiny)).toBe(false);
+  });
+
+  it('runs without a cutoff around the ring and hands a thin frontier over long empty stretches to the heap', () => {
+    // A path of 1 s arcs with one 1 ms arc: buckets are 0.5 ms wide, so each hop walks ~2000 empty ones.
+    const n = 400;
+    const ids = Array.from({ length: n }, (_, i) => i + 1);
+    const edges = ids.slice(1).map((id, i) => ({ id, source: id - 1, target: id, costS: i === 7 ? 0.001 : 1, reverseCostS: i % 5 === 0 ? -1 : 1 + (i % 3) }));
+    const g = buildWalkGraph(ids, edges);
+    expect(usesBucketQueue(g)).toBe(true);
+    const seeds = [{ node: 0, costS: 0, origin: 2 }, { node: 200, costS: 150.5, origin: 1 }, { node: 399, costS: 3, origin: 0 }];
+    for (const direction of ['from', 'to'] as const) {
+      for (const cutoff of [Infinity, 120]) {
+        const heap = multiSourceDijkstraUsing('heap', g, seeds, direction, cutoff);
+        const bucket = multiSourceDijkstraUsing('bucket', g, seeds, direction, cutoff);
+        expect(Array.from(bucket.dist)).toEqual(Array.from(heap.dist));
+        expect(Array.from(bucket.origin)).toEqual(Array.from(heap.origin));
+      }
+    }
   });
 
   for (const direction of ['from', 'to'] as const) {
@@ -226,7 +246,7 @@ describe('bucket queue (Dinitz) and heap', () => {
           const heap = multiSourceDijkstraUsing('heap', g, c.seeds, direction, c.cutoff);
           expect(Array.from(heap.dist)).toEqual(Array.from(want.dist));
           expect(Array.from(heap.origin)).toEqual(Array.from(want.origin));
-          if (usesBucketQueue(g, c.cutoff)) {
+          if (usesBucketQueue(g)) {
             const bucket = multiSourceDijkstraUsing('bucket', g, c.seeds, direction, c.cutoff);
             expect(Array.from(bucket.dist)).toEqual(Array.from(want.dist));
             expect(Array.from(bucket.origin)).toEqual(Array.from(want.origin));
@@ -244,9 +264,9 @@ describe('bucket queue (Dinitz) and heap', () => {
       edges: c.edges.map((e) => ({ ...e, costS: e.costS < 0 ? -1 : 0.5 + e.costS, reverseCostS: e.reverseCostS < 0 ? -1 : 0.5 + e.reverseCostS })),
     }));
     fc.assert(
-      fc.property(positive, fc.double({ min: 1, max: 3000, noNaN: true }), fc.constantFrom<WalkDirection>('from', 'to'), (c, cutoff, direction) => {
+      fc.property(positive, fc.oneof(fc.double({ min: 1, max: 3000, noNaN: true }), fc.constant(Infinity)), fc.constantFrom<WalkDirection>('from', 'to'), (c, cutoff, direction) => {
         const g = buildWalkGraph(Array.from({ length: c.n }, (_, i) => 10 + i), c.edges);
-        fc.pre(usesBucketQueue(g, cutoff));
+        fc.pre(usesBucketQueue(g));
         const pts = c.sources.map((s, i) => ({ ...s, origin: i }));
         const seeds = pts.flatMap((p) => {
           const s = g.edgeSource[p.edge], t = g.edgeTarget[p.edge];
@@ -267,7 +287,7 @@ describe('bucket queue (Dinitz) and heap', () => {
     fc.assert(
       fc.property(intCaseArb, (c) => {
         const g = intGraph(c);
-        fc.pre(usesBucketQueue(g, c.cutoff) && c.seeds.length > 1);
+        fc.pre(usesBucketQueue(g) && c.seeds.length > 1);
         const base = multiSourceDijkstra(g, c.seeds.slice(0, 1), 'to', c.cutoff);
         const inc = multiSourceDijkstra(g, c.seeds.slice(1), 'to', c.cutoff, base);
         const full = multiSourceDijkstra(g, c.seeds, 'to', c.cutoff);
