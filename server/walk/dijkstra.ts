@@ -127,14 +127,28 @@ export function minArcCost(g: WalkGraph): number {
 }
 
 /**
- * Whether searches on this graph run on the bucket queue: every arc costs ≥ 1 ms and the ring of buckets
- * (Δ = c_min/2 wide, spanning the longest arc) is at most MAX_RING long. The cutoff does not matter: the
- * ring is circular (Dial 1969), so the search may run to any distance.
+ * Whether the bucket queue gives exact answers on this graph: every arc costs ≥ 1 ms and the ring of
+ * buckets (Δ = c_min/2 wide, spanning the longest arc) is at most MAX_RING long. The cutoff does not
+ * matter: the ring is circular (Dial 1969), so a search may run to any distance.
+ */
+export function bucketQueueApplies(g: WalkGraph): boolean {
+  const { min, max } = arcRange(g);
+  // c_min ≥ 1 ms keeps bucket numbers d/Δ far below 2^50 for any real walk, where ⌊d/Δ⌋ stays exact.
+  return min >= MIN_BUCKET_ARC_S && Number.isFinite(min) && ringSize(min, max) <= MAX_RING;
+}
+
+function ringSize(min: number, max: number): number {
+  return Math.floor(max * (2 / min)) + 3;
+}
+
+/**
+ * Whether multiSourceDijkstra picks the bucket queue: it applies, and its ring is small against the graph
+ * (≤ n/4 buckets). Every search allocates and walks the ring, so on a small network with a wide spread of
+ * arc lengths (the sample street: 0.15–477 s, 6,400 buckets for 493 nodes) the heap is cheaper.
  */
 export function usesBucketQueue(g: WalkGraph): boolean {
   const { min, max } = arcRange(g);
-  // c_min ≥ 1 ms keeps bucket numbers d/Δ far below 2^50 for any real walk, where ⌊d/Δ⌋ stays exact.
-  return min >= MIN_BUCKET_ARC_S && Number.isFinite(min) && (2 * max) / min + 3 <= MAX_RING;
+  return bucketQueueApplies(g) && ringSize(min, max) <= g.nodeCount / 4;
 }
 
 /** Arc relaxation rule shared by both queues: strictly shorter, or as short from a smaller origin. */
@@ -156,7 +170,7 @@ export function multiSourceDijkstra(
   return multiSourceDijkstraUsing(usesBucketQueue(g) ? 'bucket' : 'heap', g, seeds, direction, cutoffS, init);
 }
 
-/** multiSourceDijkstra on a chosen queue (tests compare the two; 'bucket' needs usesBucketQueue). */
+/** multiSourceDijkstra on a chosen queue (tests compare the two; 'bucket' needs bucketQueueApplies). */
 export function multiSourceDijkstraUsing(
   queue: 'heap' | 'bucket',
   g: WalkGraph,
@@ -165,7 +179,7 @@ export function multiSourceDijkstraUsing(
   cutoffS = Infinity,
   init?: { dist: Float64Array; origin: Int32Array },
 ): { dist: Float64Array; origin: Int32Array } {
-  if (queue === 'bucket' && !usesBucketQueue(g)) {
+  if (queue === 'bucket' && !bucketQueueApplies(g)) {
     throw new RangeError('the bucket queue needs arcs of positive cost within a factor MAX_RING/2 of each other');
   }
   const n = g.nodeCount;
@@ -223,7 +237,7 @@ function bucketSearch(g: WalkGraph, seeds: readonly Seed[], direction: WalkDirec
   const cost = direction === 'from' ? g.outCost : g.inCost;
   const { min, max } = arcRange(g);
   const inv = 2 / min; // 1 / Δ
-  const ring = Math.floor(max * inv) + 3;
+  const ring = ringSize(min, max);
   // Buckets are singly linked lists threaded through two growable entry arrays (node, next entry).
   const head = new Int32Array(ring).fill(-1);
   let cap = Math.max(1024, Math.min(g.nodeCount, 1 << 16));

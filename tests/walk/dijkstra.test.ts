@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { buildWalkGraph, alongEdge, type WalkEdgeInput } from '../../server/walk/walk-graph';
 import {
-  fillTimesAtPoints, minArcCost, multiSourceDijkstra, multiSourceDijkstraUsing, timeAtPoint, timeFieldFromPoints, usesBucketQueue,
+  bucketQueueApplies, fillTimesAtPoints, minArcCost, multiSourceDijkstra, multiSourceDijkstraUsing, timeAtPoint, timeFieldFromPoints, usesBucketQueue,
   type Seed, type WalkDirection,
 } from '../../server/walk/dijkstra';
 
@@ -201,34 +201,38 @@ function referenceWithOrigin(g: ReturnType<typeof intGraph>, seeds: readonly See
 }
 
 describe('bucket queue (Dinitz) and heap', () => {
-  it('the bucket queue is chosen only for positive arc costs within a bounded ratio', () => {
+  it('the bucket queue applies to positive arc costs within a bounded ratio, and is chosen when its ring is small against the graph', () => {
     const g = buildWalkGraph([1, 2, 3], [
       { id: 1, source: 1, target: 2, costS: 90, reverseCostS: 90 },
       { id: 2, source: 2, target: 3, costS: 30, reverseCostS: -1 },
     ]);
     expect(minArcCost(g)).toBe(30);
-    expect(usesBucketQueue(g)).toBe(true);
+    expect(bucketQueueApplies(g)).toBe(true);
+    expect(usesBucketQueue(g)).toBe(false); // a ring of 9 buckets for 3 nodes: the heap is cheaper
+    const ids = Array.from({ length: 40 }, (_, i) => i + 1);
+    const path = buildWalkGraph(ids, ids.slice(1).map((id) => ({ id, source: id - 1, target: id, costS: 30 + (id % 3) * 30, reverseCostS: 90 })));
+    expect(usesBucketQueue(path)).toBe(true); // 9 buckets for 40 nodes
     const free = buildWalkGraph([1, 2], [{ id: 1, source: 1, target: 2, costS: 0, reverseCostS: 5 }]);
-    expect(usesBucketQueue(free)).toBe(false);
+    expect(bucketQueueApplies(free)).toBe(false);
     expect(() => multiSourceDijkstraUsing('bucket', free, [{ node: 0, costS: 0, origin: 0 }], 'to', 900)).toThrow(RangeError);
     // a 1 µs arc beside a 100 s one would need a ring of 2·10⁸ buckets
     const tiny = buildWalkGraph([1, 2, 3], [
       { id: 1, source: 1, target: 2, costS: 1e-6, reverseCostS: 1e-6 },
       { id: 2, source: 2, target: 3, costS: 100, reverseCostS: 100 },
     ]);
-    expect(usesBucketQueue(tiny)).toBe(false);
+    expect(bucketQueueApplies(tiny)).toBe(false);
   });
 
   it('runs without a cutoff around the ring and hands a thin frontier over long empty stretches to the heap', () => {
-    // A path of 1 s arcs with one 1 ms arc: buckets are 0.5 ms wide, so each hop walks ~2000 empty ones.
-    const n = 400;
+    // A path of 1–3 s arcs with one 10 ms arc: buckets are 5 ms wide, so each hop walks ~200 empty ones.
+    const n = 3000;
     const ids = Array.from({ length: n }, (_, i) => i + 1);
-    const edges = ids.slice(1).map((id, i) => ({ id, source: id - 1, target: id, costS: i === 7 ? 0.001 : 1, reverseCostS: i % 5 === 0 ? -1 : 1 + (i % 3) }));
+    const edges = ids.slice(1).map((id, i) => ({ id, source: id - 1, target: id, costS: i === 7 ? 0.01 : 1, reverseCostS: i % 5 === 0 ? -1 : 1 + (i % 3) }));
     const g = buildWalkGraph(ids, edges);
     expect(usesBucketQueue(g)).toBe(true);
-    const seeds = [{ node: 0, costS: 0, origin: 2 }, { node: 200, costS: 150.5, origin: 1 }, { node: 399, costS: 3, origin: 0 }];
+    const seeds = [{ node: 0, costS: 0, origin: 2 }, { node: 1500, costS: 150.5, origin: 1 }, { node: n - 1, costS: 3, origin: 0 }];
     for (const direction of ['from', 'to'] as const) {
-      for (const cutoff of [Infinity, 120]) {
+      for (const cutoff of [Infinity, 1200]) {
         const heap = multiSourceDijkstraUsing('heap', g, seeds, direction, cutoff);
         const bucket = multiSourceDijkstraUsing('bucket', g, seeds, direction, cutoff);
         expect(Array.from(bucket.dist)).toEqual(Array.from(heap.dist));
@@ -246,7 +250,7 @@ describe('bucket queue (Dinitz) and heap', () => {
           const heap = multiSourceDijkstraUsing('heap', g, c.seeds, direction, c.cutoff);
           expect(Array.from(heap.dist)).toEqual(Array.from(want.dist));
           expect(Array.from(heap.origin)).toEqual(Array.from(want.origin));
-          if (usesBucketQueue(g)) {
+          if (bucketQueueApplies(g)) {
             const bucket = multiSourceDijkstraUsing('bucket', g, c.seeds, direction, c.cutoff);
             expect(Array.from(bucket.dist)).toEqual(Array.from(want.dist));
             expect(Array.from(bucket.origin)).toEqual(Array.from(want.origin));
@@ -266,7 +270,7 @@ describe('bucket queue (Dinitz) and heap', () => {
     fc.assert(
       fc.property(positive, fc.oneof(fc.double({ min: 1, max: 3000, noNaN: true }), fc.constant(Infinity)), fc.constantFrom<WalkDirection>('from', 'to'), (c, cutoff, direction) => {
         const g = buildWalkGraph(Array.from({ length: c.n }, (_, i) => 10 + i), c.edges);
-        fc.pre(usesBucketQueue(g));
+        fc.pre(bucketQueueApplies(g));
         const pts = c.sources.map((s, i) => ({ ...s, origin: i }));
         const seeds = pts.flatMap((p) => {
           const s = g.edgeSource[p.edge], t = g.edgeTarget[p.edge];
@@ -287,10 +291,10 @@ describe('bucket queue (Dinitz) and heap', () => {
     fc.assert(
       fc.property(intCaseArb, (c) => {
         const g = intGraph(c);
-        fc.pre(usesBucketQueue(g) && c.seeds.length > 1);
-        const base = multiSourceDijkstra(g, c.seeds.slice(0, 1), 'to', c.cutoff);
-        const inc = multiSourceDijkstra(g, c.seeds.slice(1), 'to', c.cutoff, base);
-        const full = multiSourceDijkstra(g, c.seeds, 'to', c.cutoff);
+        fc.pre(bucketQueueApplies(g) && c.seeds.length > 1);
+        const base = multiSourceDijkstraUsing('bucket', g, c.seeds.slice(0, 1), 'to', c.cutoff);
+        const inc = multiSourceDijkstraUsing('bucket', g, c.seeds.slice(1), 'to', c.cutoff, base);
+        const full = multiSourceDijkstraUsing('bucket', g, c.seeds, 'to', c.cutoff);
         expect(Array.from(inc.dist)).toEqual(Array.from(full.dist));
         expect(Array.from(inc.origin)).toEqual(Array.from(full.origin));
       }),
