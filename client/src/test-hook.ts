@@ -32,6 +32,14 @@ declare global {
 }
 
 let handle: MapHandle | null = null;
+
+/** Features in a loaded tile: GeoJSON features, or a binary tile's per-feature property rows by geometry type. */
+function tileFeatureCount(content: unknown): number {
+  if (Array.isArray(content)) return content.length;
+  if (!content || typeof content !== 'object') return 0;
+  const c = content as Record<string, { properties?: unknown[] } | undefined>;
+  return ['points', 'lines', 'polygons'].reduce((n, k) => n + (c[k]?.properties?.length ?? 0), 0);
+}
 let incidentIdsFn: () => number[] = () => [];
 
 function hook(): GccTestHook {
@@ -71,7 +79,7 @@ function hook(): GccTestHook {
           const selected = l.state?.tileset?.selectedTiles;
           if (!selected) continue;
           const loaded = selected.filter((t) => t.isLoaded);
-          const features = loaded.reduce((n, t) => n + (Array.isArray(t.content) ? t.content.length : 0), 0);
+          const features = loaded.reduce((n, t) => n + tileFeatureCount(t.content), 0);
           out[l.id] = { selected: selected.length, loaded: loaded.length, features };
         }
         return out;

@@ -105,6 +105,7 @@ describe.skipIf(!hasChromium || !hasPg)('district-scale map from vector tiles in
     const totals = await generateSample(t.db, { scale: 50, historyDays: 1 });
     console.log(`×50 sample: ${totals.buildings} buildings, ${totals.grids} grids, ${totals.communities} communities in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     await createUser(t.db, { username: 'e2e_city', password, role: 'dispatcher', displayName: '调度员 城市' });
+    await createUser(t.db, { username: 'e2e_city_admin', password, role: 'admin', displayName: '管理员 城市' });
     app = await startTestApp(t.db);
     ts = await freshDb('pg', 'sample');
     await createUser(ts.db, { username: 'e2e_city', password, role: 'dispatcher', displayName: '调度员 街道' });
@@ -220,19 +221,19 @@ describe.skipIf(!hasChromium || !hasPg)('district-scale map from vector tiles in
     console.log(`district (tiles) pan, cold: ${describeFigures(cold)}; building tiles requested ${tileRequests}`);
     console.log(`district (tiles) pan, warm: ${describeFigures(figures)}`);
     await page.locator('[data-testid="map-view"]').screenshot({ path: path.join(SHOTS, 'city-scale-panned.png') });
-    // What is asserted, honestly for software WebGL (SwiftShader) on 2 cores shared with other work:
-    // - panning over cached tiles never blocks the main thread for 1 s (tile parsing runs in a worker; the
-    //   browser holds only the tiles in view); while tiles load only a runaway is refused (under 10 s):
-    //   measured 0.3–5.2 s at load 10–20, where the main thread waits on the software GPU process;
-    // - the frame cadence does not run away (p95 under 8 s). The target of a p95 frame under 250 ms is NOT
-    //   met here: measured at 960×600 the street pans at p95 ≈ 0.3 s, the tiled district at p95 ≈ 3 s, with
-    //   the main thread idle — the time goes to rasterising the per-tile layers in the GPU process (see
-    //   the printed figures; the street baseline is measured in the same run).
+    // What is asserted, against the street panned the same way in this run (software WebGL on 2 shared
+    // cores has no absolute frame budget worth asserting):
+    // - panning over cached tiles never blocks the main thread for 1 s, and while tiles load never for 2 s
+    //   (tiles are parsed and triangulated in a worker, to binary arrays);
+    // - the district's median frame stays within 6× the street's (floor 400 ms), warm, and within 8×
+    //   (floor 600 ms) while tiles load. Before binary tiles and view-window labels it was 16–17× (warm
+    //   p50 1.08 s vs 67 ms on a quiet machine); with them about 2–3× (267 vs 83 ms under load 4–7).
     expect(figures.frames).toBeGreaterThan(1);
     expect(cold.frames).toBeGreaterThan(1);
-    expect(cold.longestTaskMs).toBeLessThan(10_000);
+    expect(cold.longestTaskMs).toBeLessThan(2000);
     expect(figures.longestTaskMs).toBeLessThan(1000);
-    expect(figures.p95).toBeLessThan(8000);
+    expect(figures.p50).toBeLessThanOrEqual(Math.max(6 * street.p50, 400));
+    expect(cold.p50).toBeLessThanOrEqual(Math.max(8 * street.p50, 600));
 
     // Everything came from here, the big layers as tiles: no GeoJSON of buildings/grids, no basemap GeoJSON.
     expect(b.foreignRequests()).toEqual([]);
@@ -243,6 +244,41 @@ describe.skipIf(!hasChromium || !hasPg)('district-scale map from vector tiles in
     expect(requests.some((u) => u.includes('/api/basemap/style.json') && u.includes('tiled=1'))).toBe(true);
     expect(requests.filter((u) => /\/api\/layers\/(buildings|grids)\b|\/api\/basemap\/features\.geojson/.test(u))).toEqual([]);
     // (a 401 before each sign-in is the login flow; no tile or layer request may fail)
+    expect(b.failedResponses.filter((r) => r.status !== 401 && /\/api\/(tiles|layers|basemap)\//.test(r.url))).toEqual([]);
+  }, 300_000);
+
+  it('opens /dispatch, /plan and /wall on the district from vector tiles too (no GeoJSON of buildings or grids)', async () => {
+    const { page, context } = b;
+    await context.clearCookies();
+    await page.setViewportSize(FULL_VIEWPORT);
+    const tiledPage = async (route: string, shot: string) => {
+      const mark = b.requests.length;
+      await page.goto(`${app.baseUrl}${route}`);
+      if (await page.locator('input[name="username"]').count()) await signInThroughForm(page, 'e2e_city_admin', password);
+      await page.waitForFunction(
+        () => {
+          const g = window.__gcc;
+          if (!g?.mapReady || g.layers.tiled !== 1) return false;
+          const tl = g.tiles();
+          return (tl.communities?.loaded ?? 0) > 0 && tl.communities.loaded === tl.communities.selected;
+        },
+        undefined,
+        { timeout: 90_000 },
+      );
+      await page.waitForTimeout(1500);
+      await page.screenshot({ path: path.join(SHOTS, shot) });
+      const requests = b.requests.slice(mark);
+      expect(requests.some((u) => /\/api\/tiles\/communities\/\d+\/\d+\/\d+\.mvt/.test(u)), route).toBe(true);
+      expect(requests.some((u) => u.includes('/api/basemap/style.json') && u.includes('tiled=1')), route).toBe(true);
+      expect(requests.filter((u) => /\/api\/layers\/(buildings|grids)\b|\/api\/basemap\/features\.geojson/.test(u)), route).toEqual([]);
+      const counts = await page.evaluate(() => window.__gcc?.layers ?? {});
+      expect(counts.buildings, route).toBe(await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM buildings').then((r) => r.rows[0].n));
+    };
+    await tiledPage('/dispatch', 'city-scale-dispatch.png');
+    await tiledPage('/plan', 'city-scale-plan.png');
+    await page.setViewportSize({ width: 1920, height: 1080 });
+    await tiledPage('/wall?scene=off', 'city-scale-wall-1080p.png');
+    expect(b.foreignRequests()).toEqual([]);
     expect(b.failedResponses.filter((r) => r.status !== 401 && /\/api\/(tiles|layers|basemap)\//.test(r.url))).toEqual([]);
   }, 300_000);
 });

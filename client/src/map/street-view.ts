@@ -11,3 +11,9 @@ export function streetBboxQuery(zoom: number): string {
   const [a, b, c, d] = STREET_BBOX;
   return `bbox=${a - m},${b - m},${c + m},${d + m}&zoom=${Math.round(zoom)}`;
 }
+
+/** The first view: the street's own, or on large data the centre of its extent (fitted once ready). */
+export function initialViewFor(extentBbox: readonly [number, number, number, number] | null, streetView: ViewTarget): ViewTarget {
+  if (!extentBbox) return streetView;
+  return { longitude: (extentBbox[0] + extentBbox[2]) / 2, latitude: (extentBbox[1] + extentBbox[3]) / 2, zoom: 12 };
+}

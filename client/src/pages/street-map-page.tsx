@@ -1,12 +1,12 @@
 // The desk map: the street on the light offline basemap, the polygon layers, and the unit panel on click.
-// /dispatch and /plan start from this until their own pages land on top of MapView.
+// On a district or a city (large data) the same page draws from vector tiles and opens on the data extent.
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { PickingInfo } from '@deck.gl/core';
 import { MapView, type MapHandle } from '../map/map-view';
 import { geometryBbox } from '../wall/scene-rotation';
-import { STREET_VIEW } from '../map/street-view';
-import { useStreetLayers } from '../map/use-street-layers';
-import { useLayerExtent, type LayerExtent } from '../map/use-layer-extent';
+import { STREET_VIEW, initialViewFor } from '../map/street-view';
+import { LayerExtentGate, type MapExtent } from '../map/layer-extent-gate';
+import { useScaledStreetLayers } from '../map/use-view-window';
 import { layerCounts, streetLayers } from '../map/street-layers';
 import { unitFromPick } from '../map/pick-unit';
 import { UnitPanel, type UnitRef } from '../panels/unit-panel';
@@ -15,19 +15,17 @@ import { useI18n } from '../i18n/i18n';
 
 /** Asks how large the data is first: a street loads as GeoJSON, a district or a city from vector tiles. */
 export function StreetMapPage({ notice }: { notice?: string }) {
-  const { ready, extent } = useLayerExtent();
-  if (!ready) return <div className="street-map-page" />;
-  return <StreetMap notice={notice} tiledBbox={extent?.tiled && extent.bbox ? extent.bbox : null} tiledCounts={extent?.tiled ? extent.counts : null} />;
+  return <LayerExtentGate className="street-map-page">{(extent) => <StreetMap notice={notice} extent={extent} />}</LayerExtentGate>;
 }
 
-function StreetMap({ notice, tiledBbox, tiledCounts }: { notice?: string; tiledBbox: LayerExtent['bbox']; tiledCounts: LayerExtent['counts'] | null }) {
+function StreetMap({ notice, extent }: { notice?: string; extent: MapExtent }) {
   const { t } = useI18n();
-  const tiled = tiledBbox !== null;
-  const data = useStreetLayers({ tiledExtent: tiledBbox });
+  const { tiled, bbox: tiledBbox, counts: tiledCounts } = extent;
+  const { data, shown, setMap, viewZoom } = useScaledStreetLayers(extent);
   const [selected, setSelected] = useState<UnitRef | null>(null);
   const layers = useMemo(
     () =>
-      streetLayers(data, null, {
+      streetLayers(shown, null, {
         scale: 1,
         theme: 'light',
         highlightCommunityId: selected?.level === 'community' ? selected.id : null,
@@ -35,8 +33,9 @@ function StreetMap({ notice, tiledBbox, tiledCounts }: { notice?: string; tiledB
         highlightBuildingId: selected?.level === 'building' ? selected.id : null,
         visible: {},
         tiled,
+        viewZoom,
       }),
-    [data, selected, tiled],
+    [shown, selected, tiled, viewZoom],
   );
   // Tiled: the counts are the server's totals (the browser holds only the tiles in view).
   useEffect(() => reportLayerCounts({ ...layerCounts(data, null), ...(tiledCounts ?? {}), tiled: tiled ? 1 : 0 }), [data, tiledCounts, tiled]);
@@ -60,10 +59,11 @@ function StreetMap({ notice, tiledBbox, tiledCounts }: { notice?: string; tiledB
   return (
     <div className="street-map-page">
       <MapView layers={layers} basemapTheme="light" basemapTiled={tiled}
-        initialView={tiledBbox ? { longitude: (tiledBbox[0] + tiledBbox[2]) / 2, latitude: (tiledBbox[1] + tiledBbox[3]) / 2, zoom: 12 } : { ...STREET_VIEW, zoom: 14 }}
+        initialView={initialViewFor(tiledBbox, { ...STREET_VIEW, zoom: 14 })}
         onClick={onClick}
         onReady={(h) => {
           mapRef.current = h;
+          setMap(h.map);
           setMapReady(true);
         }}
       />

@@ -4,8 +4,9 @@
 // weeks, so everything is sized from the viewport and nothing grows without bound.
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { MapView, type MapHandle } from '../map/map-view';
-import { STREET_BBOX, STREET_VIEW } from '../map/street-view';
-import { useStreetLayers } from '../map/use-street-layers';
+import { STREET_BBOX, STREET_VIEW, initialViewFor } from '../map/street-view';
+import { LayerExtentGate, type MapExtent } from '../map/layer-extent-gate';
+import { useScaledStreetLayers } from '../map/use-view-window';
 import { layerCounts, streetLayers, type LiveLayerData } from '../map/street-layers';
 import { reportLayerCounts } from '../test-hook';
 import { useI18n, LanguageSwitch } from '../i18n/i18n';
@@ -64,9 +65,13 @@ const PULSE_MS = 60_000;
 const WALL_RING_TYPES = ['party_service_center', 'community_center'] as const;
 
 export function WallPage() {
+  return <LayerExtentGate className="wall">{(extent) => <Wall extent={extent} />}</LayerExtentGate>;
+}
+
+function Wall({ extent }: { extent: MapExtent }) {
   const { t } = useI18n();
   const scale = useViewportScale();
-  const data = useStreetLayers({ coverageTypes: WALL_RING_TYPES });
+  const { data, shown, setMap, viewZoom } = useScaledStreetLayers(extent, { coverageTypes: WALL_RING_TYPES });
   const live = useLive();
   const now = useClock();
   const mapRef = useRef<MapHandle | null>(null);
@@ -99,18 +104,20 @@ export function WallPage() {
 
   const layers = useMemo(
     () =>
-      streetLayers(data, liveData, {
+      streetLayers(shown, liveData, {
         scale,
         theme: 'dark',
         highlightCommunityId: scene.communityId,
         highlightGridId: null,
         highlightBuildingId: null,
         visible: { buildings: true },
+        tiled: extent.tiled,
+        viewZoom,
       }),
-    [data, liveData, scale, scene.communityId],
+    [shown, liveData, scale, scene.communityId, extent.tiled, viewZoom],
   );
 
-  const counts = useMemo(() => layerCounts(data, liveData), [data, liveData]);
+  const counts = useMemo(() => ({ ...layerCounts(data, liveData), ...(extent.counts ?? {}), tiled: extent.tiled ? 1 : 0 }), [data, liveData, extent]);
   useEffect(() => reportLayerCounts(counts), [counts]);
 
   // Fly to the scene: the community's extent, or the whole street.
@@ -118,8 +125,8 @@ export function WallPage() {
     const m = mapRef.current;
     if (!m || !mapReady) return;
     const pad = Math.round(60 * scale);
-    m.fitBounds(scene.bbox ?? [...STREET_BBOX], pad, 3000);
-  }, [scene, mapReady, scale]);
+    m.fitBounds(scene.bbox ?? extent.bbox ?? [...STREET_BBOX], pad, 3000);
+  }, [scene, mapReady, scale, extent.bbox]);
 
   const communityName = useMemo(() => {
     const names = new Map((data.communities?.features ?? []).map((f) => [f.properties.id, f.properties.name]));
@@ -157,10 +164,12 @@ export function WallPage() {
         <MapView
           layers={layers}
           basemapTheme="dark"
-          initialView={STREET_VIEW}
+          basemapTiled={extent.tiled}
+          initialView={initialViewFor(extent.bbox, STREET_VIEW)}
           interactive={false}
           onReady={(h) => {
             mapRef.current = h;
+            setMap(h.map);
             setMapReady(true);
           }}
         />

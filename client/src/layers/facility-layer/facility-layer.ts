@@ -1,6 +1,6 @@
 // Service facilities (党群服务中心, community centers, clinics …): a ringed dot per facility coloured by type,
 // named from a zoom level on.
-import { CompositeLayer, type DefaultProps, type Color } from '@deck.gl/core';
+import { CompositeLayer, type DefaultProps, type Color, type UpdateParameters } from '@deck.gl/core';
 import { ScatterplotLayer, TextLayer } from '@deck.gl/layers';
 import type { FacilityCollection, FacilityProps, Feature, PointGeometry } from '../../../../common/layers';
 import type { FacilityType } from '../../../../common/domain';
@@ -31,9 +31,27 @@ export class FacilityLayer extends CompositeLayer<FacilityLayerProps> {
   static override layerName = 'FacilityLayer';
   static override defaultProps = defaultProps;
 
+  // The filtered list is kept in state: a new array on every render would make deck.gl rebuild the
+  // points' attributes and the labels' glyph atlas each time the layer re-renders.
+  override updateState({ props, context, changeFlags }: UpdateParameters<this>): void {
+    this.setState({ showLabels: context.viewport.zoom >= props.labelMinZoom });
+    if (changeFlags.dataChanged || changeFlags.propsChanged) {
+      const { data, types } = props;
+      const features = (data?.features ?? []).filter((f) => !types || types.includes(f.properties.type));
+      const previous = this.state.features as FacilityFeature[] | undefined;
+      if (!previous || previous.length !== features.length || features.some((f, i) => f !== previous[i])) this.setState({ features });
+    }
+  }
+
+  // Re-render when the camera crosses labelMinZoom, not on every frame of a pan.
+  override shouldUpdateState({ props, context, changeFlags }: UpdateParameters<this>): boolean {
+    if (changeFlags.propsOrDataChanged) return true;
+    return Boolean(changeFlags.viewportChanged) && context.viewport.zoom >= props.labelMinZoom !== this.state.showLabels;
+  }
+
   override renderLayers() {
-    const { data, types, radiusPixels, labelMinZoom, labelSizePixels, typeColors } = this.props;
-    const features = (data?.features ?? []).filter((f) => !types || types.includes(f.properties.type));
+    const { radiusPixels, labelSizePixels, typeColors } = this.props;
+    const features = (this.state.features as FacilityFeature[] | undefined) ?? [];
     return [
       new ScatterplotLayer<FacilityFeature>(
         this.getSubLayerProps({
@@ -51,7 +69,7 @@ export class FacilityLayer extends CompositeLayer<FacilityLayerProps> {
           updateTriggers: { getFillColor: [typeColors] },
         }),
       ),
-      this.context.viewport.zoom >= labelMinZoom &&
+      Boolean(this.state.showLabels) &&
         new TextLayer<FacilityFeature>(
           this.getSubLayerProps({
             id: 'labels',

@@ -1,6 +1,6 @@
 // Road names of the offline basemap, drawn by deck.gl with a local CJK font along the road's direction
 // (MapLibre would need a glyph server for symbol text; we have none by design).
-import { CompositeLayer, type DefaultProps, type Color } from '@deck.gl/core';
+import { CompositeLayer, type DefaultProps, type Color, type UpdateParameters } from '@deck.gl/core';
 import { TextLayer } from '@deck.gl/layers';
 import { CJK_FONT_FAMILY } from '../palette';
 
@@ -33,13 +33,27 @@ export class RoadLabelLayer extends CompositeLayer<RoadLabelLayerProps> {
   static override layerName = 'RoadLabelLayer';
   static override defaultProps = defaultProps;
 
+  // Major roads only, computed once per data (filtering in renderLayers would hand the text layer a new
+  // array, so a new glyph layout, every time it re-renders); and whether minor roads show at this zoom.
+  override updateState({ props, oldProps, context, changeFlags }: UpdateParameters<this>): void {
+    if (changeFlags.dataChanged) this.setState({ major: props.data.filter((l) => l.kind === 'road_major') });
+    const showMinor = context.viewport.zoom >= props.minorMinZoom;
+    if (changeFlags.dataChanged || props.minorMinZoom !== oldProps.minorMinZoom || showMinor !== this.state.showMinor) this.setState({ showMinor });
+  }
+
+  // Re-render when the camera crosses minorMinZoom, not on every frame of a pan.
+  override shouldUpdateState({ props, context, changeFlags }: UpdateParameters<this>): boolean {
+    if (changeFlags.propsOrDataChanged) return true;
+    return Boolean(changeFlags.viewportChanged) && context.viewport.zoom >= props.minorMinZoom !== this.state.showMinor;
+  }
+
   override renderLayers() {
-    const { data, sizePixels, minorMinZoom, color, outlineColor } = this.props;
-    const showMinor = this.context.viewport.zoom >= minorMinZoom;
+    const { data, sizePixels, color, outlineColor } = this.props;
+    const showMinor = this.state.showMinor as boolean;
     return new TextLayer<RoadLabel>(
       this.getSubLayerProps({
         id: 'names',
-        data: showMinor ? data : data.filter((l) => l.kind === 'road_major'),
+        data: showMinor ? data : (this.state.major as RoadLabel[]),
         getText: (l: RoadLabel) => l.name,
         getPosition: (l: RoadLabel) => [l.lon, l.lat],
         getAngle: (l: RoadLabel) => l.angle,

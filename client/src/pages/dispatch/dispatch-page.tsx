@@ -7,8 +7,9 @@ import type { PickingInfo } from '@deck.gl/core';
 import type { CandidatesDto } from '../../../../common/incidents';
 import type { IncidentLive } from '../../../../common/realtime';
 import { MapView, type MapHandle } from '../../map/map-view';
-import { STREET_VIEW } from '../../map/street-view';
-import { useStreetLayers } from '../../map/use-street-layers';
+import { STREET_VIEW, initialViewFor } from '../../map/street-view';
+import { LayerExtentGate, type MapExtent } from '../../map/layer-extent-gate';
+import { useScaledStreetLayers } from '../../map/use-view-window';
 import { layerCounts, streetLayers, type LiveLayerData } from '../../map/street-layers';
 import { LAYER_IDS } from '../../map/pick-unit';
 import { reportLayerCounts } from '../../test-hook';
@@ -35,8 +36,12 @@ function isIncidentPick(info: PickingInfo): info is PickingInfo<IncidentLive> {
 }
 
 export function DispatchPage() {
+  return <LayerExtentGate className="dispatch-page">{(extent) => <Dispatch extent={extent} />}</LayerExtentGate>;
+}
+
+function Dispatch({ extent }: { extent: MapExtent }) {
   const { d } = useDispatchText();
-  const data = useStreetLayers();
+  const { data, shown, setMap, viewZoom } = useScaledStreetLayers(extent);
   const live = useLive();
   const now = useNow(1000);
   const [filter, setFilter] = useState<QueueFilter>({ stage: 'all', category: '', severity: '' });
@@ -70,19 +75,21 @@ export function DispatchPage() {
   const effectiveFocus = focusPersonId ?? candidates?.candidates.find((c) => c.available)?.personId ?? null;
   const layers = useMemo(
     () => [
-      ...streetLayers(data, liveData, {
+      ...streetLayers(shown, liveData, {
         scale: 1,
         theme: 'light',
         highlightCommunityId: null,
         highlightGridId: selected?.gridId ?? null,
         highlightBuildingId: null,
         visible: { violations: false, parking: false, coverage: false, facilities: false },
+        tiled: extent.tiled,
+        viewZoom,
       }),
       new DispatchLayer({ id: 'dispatch', selected: selected ? [selected.lon, selected.lat] : null, candidates: candidatePoints, focusPersonId: effectiveFocus, scale: 1 }),
     ],
-    [data, liveData, selected, candidatePoints, effectiveFocus],
+    [shown, liveData, selected, candidatePoints, effectiveFocus, extent.tiled, viewZoom],
   );
-  useEffect(() => reportLayerCounts(layerCounts(data, liveData)), [data, liveData]);
+  useEffect(() => reportLayerCounts({ ...layerCounts(data, liveData), ...(extent.counts ?? {}), tiled: extent.tiled ? 1 : 0 }), [data, liveData, extent]);
 
   const select = useCallback((id: number | null) => {
     setSelectedId(id);
@@ -107,8 +114,12 @@ export function DispatchPage() {
     <div className="dispatch-page" data-testid="dispatch">
       <IncidentQueue rows={rows} filter={filter} onFilter={setFilter} selectedId={selectedId} onSelect={select} nowMs={now} communityName={communityName} />
       <div className="dispatch-map">
-        <MapView layers={layers} basemapTheme="light" initialView={{ ...STREET_VIEW, zoom: 14.2 }} onClick={onClick}
-          onReady={(h) => (mapRef.current = h)} />
+        <MapView layers={layers} basemapTheme="light" basemapTiled={extent.tiled} initialView={initialViewFor(extent.bbox, { ...STREET_VIEW, zoom: 14.2 })} onClick={onClick}
+          onReady={(h) => {
+            mapRef.current = h;
+            setMap(h.map);
+            if (extent.bbox) h.fitBounds(extent.bbox, 40, 0);
+          }} />
         <div className="dispatch-summary">
           <span>{d('openCount')} {rows.length}</span>
           <span className={overdue ? 'overdue' : ''}>{d('overdueCount')} {overdue}</span>

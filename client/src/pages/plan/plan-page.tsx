@@ -6,8 +6,9 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { PickingInfo } from '@deck.gl/core';
 import { FACILITY_TYPES, type FacilityType } from '../../../../common/domain';
 import { MapView, type MapHandle } from '../../map/map-view';
-import { STREET_VIEW } from '../../map/street-view';
-import { useStreetLayers } from '../../map/use-street-layers';
+import { STREET_VIEW, initialViewFor } from '../../map/street-view';
+import { LayerExtentGate, type MapExtent } from '../../map/layer-extent-gate';
+import { useScaledStreetLayers } from '../../map/use-view-window';
 import { layerCounts, streetLayers } from '../../map/street-layers';
 import { reportLayerCounts } from '../../test-hook';
 import { CoverageLayer } from '../../layers/coverage-layer/coverage-layer';
@@ -21,8 +22,12 @@ import './plan.css';
 type Mode = 'select' | 'add';
 
 export function PlanPage() {
+  return <LayerExtentGate className="plan-page">{(extent) => <Plan extent={extent} />}</LayerExtentGate>;
+}
+
+function Plan({ extent }: { extent: MapExtent }) {
   const { p, facility, percent, number } = usePlanText();
-  const data = useStreetLayers();
+  const { data, shown, setMap, viewZoom } = useScaledStreetLayers(extent);
   const [type, setType] = useState<FacilityType>('party_service_center');
   const [minutes, setMinutes] = useState<Minutes>(15);
   const [summary, setSummary] = useState<CoverageSummary | null>(null);
@@ -87,13 +92,15 @@ export function PlanPage() {
 
   const layers = useMemo(
     () => [
-      ...streetLayers(data, null, {
+      ...streetLayers(shown, null, {
         scale: 1,
         theme: 'light',
         highlightCommunityId: null,
         highlightGridId: null,
         highlightBuildingId: null,
         visible: { facilities: false, coverage: false },
+        tiled: extent.tiled,
+        viewZoom,
       }),
       ...(scenarioType ? [] : [new CoverageLayer({ id: 'plan-base-rings', data: baseRings, lineWidthPixels: 1.5 })]),
       new PlanLayer({
@@ -105,9 +112,9 @@ export function PlanPage() {
         suggestions: suggestion?.sites ?? [],
       }),
     ],
-    [data, baseRings, scenarioType, facilities, selectedId, uncovered, suggestion],
+    [shown, extent.tiled, viewZoom, baseRings, scenarioType, facilities, selectedId, uncovered, suggestion],
   );
-  useEffect(() => reportLayerCounts({ ...layerCounts(data, null), planFacilities: facilities.length, uncovered: uncovered?.features.length ?? 0 }), [data, facilities.length, uncovered]);
+  useEffect(() => reportLayerCounts({ ...layerCounts(data, null), ...(extent.counts ?? {}), tiled: extent.tiled ? 1 : 0, planFacilities: facilities.length, uncovered: uncovered?.features.length ?? 0 }), [data, extent, facilities.length, uncovered]);
 
   const isFacility = (info: PickingInfo) => info.layer?.id === 'plan-facilities' && info.object != null;
   const onClick = (info: PickingInfo) => {
@@ -257,10 +264,14 @@ export function PlanPage() {
       </aside>
 
       <div className="plan-map">
-        <MapView layers={layers} basemapTheme="light" initialView={{ ...STREET_VIEW, zoom: 14.2 }} onClick={onClick} onHover={onHover}
+        <MapView layers={layers} basemapTheme="light" basemapTiled={extent.tiled} initialView={initialViewFor(extent.bbox, { ...STREET_VIEW, zoom: 14.2 })} onClick={onClick} onHover={onHover}
           onDragStart={onDragStart} onDrag={onDrag} onDragEnd={onDragEnd}
           getCursor={({ isHovering, isDragging }) => (mode === 'add' ? 'crosshair' : isDragging ? 'grabbing' : isHovering ? 'pointer' : 'grab')}
-          onReady={(h) => (mapRef.current = h)} />
+          onReady={(h) => {
+            mapRef.current = h;
+            setMap(h.map);
+            if (extent.bbox) h.fitBounds(extent.bbox, 40, 0);
+          }} />
         {error && <div className="map-errors" role="alert" onClick={() => setError(null)}>{error}</div>}
       </div>
 
