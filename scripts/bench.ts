@@ -6,7 +6,8 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { printTable, writeResult, type BenchContext, type BenchRow } from '../bench/bench-kit';
 
-export const BENCHMARKS = ['fanout', 'ingest', 'coverage', 'hotspots', 'tiles', 'wall'] as const;
+// The six of QUALITY.md, and `pan` (issue 8: the map stays smooth on a city, against the street's GeoJSON path).
+export const BENCHMARKS = ['fanout', 'ingest', 'coverage', 'hotspots', 'tiles', 'wall', 'pan'] as const;
 
 const benchDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'bench');
 const args = process.argv.slice(2);

@@ -10,83 +10,17 @@ import { startTestApp, type TestApp } from '../helpers/auth';
 import { createUser } from '../../server/auth/users';
 import { generateSample } from '../../server/sample/load-sample';
 import { ensureClientBuilt } from '../helpers/build-client';
-import type { Page } from 'playwright-core';
 import { hasChromium, launchBrowser, NO_CHROMIUM_MESSAGE, paintedShare, signInThroughForm, type BrowserSession } from '../helpers/browser';
 import type { UnitDetails } from '../../common/layers';
+import { describePan as describeFigures, legsAcross, panAcross, type Bbox } from '../helpers/map-pan';
 
 const SHOTS = path.resolve('tests/e2e/screenshots');
 const hasPg = Boolean(process.env.DATABASE_URL);
 if (!hasChromium) console.warn(NO_CHROMIUM_MESSAGE);
 if (!hasPg) console.warn('city-scale browser test skipped: it needs DATABASE_URL (the ×50 sample takes too long to generate on PGlite)');
 
-type Bbox = [number, number, number, number];
-interface PanFigures {
-  frames: number;
-  p50: number;
-  p95: number;
-  max: number;
-  droppedShare: number;
-  longTasks: number;
-  longestTaskMs: number;
-  durationMs: number;
-}
-
-/** Eases the camera through `legs` (2.5 s each) at zoom 15, recording frame intervals and long tasks in the page. */
-async function panAcross(page: Page, legs: Array<[number, number]>): Promise<PanFigures> {
-  return (await page.evaluate(async (path: Array<[number, number]>) => {
-    const g = window.__gcc;
-    if (!g) throw new Error('no test hook');
-    const intervals: number[] = [];
-    const tasks: number[] = [];
-    const obs = new PerformanceObserver((list) => list.getEntries().forEach((en) => tasks.push(en.duration)));
-    obs.observe({ type: 'longtask', buffered: false });
-    let running = true;
-    let last = performance.now();
-    const tick = (now: number) => {
-      intervals.push(now - last);
-      last = now;
-      if (running) requestAnimationFrame(tick);
-    };
-    requestAnimationFrame((now) => {
-      last = now;
-      requestAnimationFrame(tick);
-    });
-    const t0 = performance.now();
-    for (const [lon, lat] of path) await g.easeTo(lon, lat, 15, 2500);
-    running = false;
-    obs.disconnect();
-    const sorted = [...intervals].sort((a, b) => a - b);
-    const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
-    // A frame "drops" when an interval spans more than one 60 Hz vsync.
-    const expected = intervals.reduce((acc, v) => acc + Math.max(1, Math.round(v / (1000 / 60))), 0);
-    return {
-      frames: intervals.length,
-      p50: q(0.5),
-      p95: q(0.95),
-      max: sorted[sorted.length - 1],
-      droppedShare: expected ? (expected - intervals.length) / expected : 0,
-      longTasks: tasks.length,
-      longestTaskMs: tasks.length ? Math.max(...tasks) : 0,
-      durationMs: performance.now() - t0,
-    };
-}, legs)) as PanFigures;
-}
-
-function legsAcross([w, s, e, n]: Bbox): Array<[number, number]> {
-  return [
-    [w + (e - w) * 0.2, s + (n - s) * 0.2],
-    [w + (e - w) * 0.8, s + (n - s) * 0.2],
-    [w + (e - w) * 0.8, s + (n - s) * 0.8],
-    [w + (e - w) * 0.2, s + (n - s) * 0.8],
-  ];
-}
-
 const FULL_VIEWPORT = { width: 1600, height: 1000 };
 const PAN_VIEWPORT = { width: 960, height: 600 };
-
-const describeFigures = (f: PanFigures) =>
-  `${(f.durationMs / 1000).toFixed(1)} s, ${f.frames} frames, frame p50 ${f.p50.toFixed(0)} ms, p95 ${f.p95.toFixed(0)} ms, max ${f.max.toFixed(0)} ms, ` +
-  `dropped ${(f.droppedShare * 100).toFixed(1)} %, long tasks ${f.longTasks} (longest ${f.longestTaskMs.toFixed(0)} ms)`;
 
 describe.skipIf(!hasChromium || !hasPg)('district-scale map from vector tiles in Chromium (pg)', () => {
   let t: TestDb;
