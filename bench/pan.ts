@@ -75,7 +75,10 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
   }
   await ensureClientBuilt();
   const rounds = ctx.quick ? 1 : 2;
-  const large: Array<[string, number]> = ctx.quick ? [['district ×50', 50]] : [['district ×50', 50], ['city ×250', 250]];
+  // PAN_SCALES=250 (comma-separated) measures only those scales
+  const only = (process.env.PAN_SCALES ?? '').split(',').filter(Boolean).map(Number);
+  const all: Array<[string, number]> = ctx.quick ? [['district ×50', 50]] : [['district ×50', 50], ['city ×250', 250]];
+  const large = only.length ? only.map((k): [string, number] => [k === 250 ? 'city ×250' : `×${k}`, k]) : all;
   const street = await openSite(ctx, 'street ×1', 1);
   const rows: BenchRow[] = [];
   try {

@@ -28,10 +28,15 @@ interface TileFeature {
   properties: TileProps;
 }
 
-/** Minimum and maximum tile zoom per layer (server/tiles/tile-layers.ts); past maxZoom tiles are over-zoomed. */
+/**
+ * Tile zooms the map asks for per layer (the server serves wider ranges, server/tiles/tile-layers.ts); past
+ * maxZoom tiles are over-zoomed, below minZoom the layer is not drawn. Grids start at 12: on a city
+ * overview (zoom 10–11) a tile held every one of 13,000 grids — a 0.7 s task to upload outlines a few
+ * pixels wide — while the communities say the same at that scale.
+ */
 export const TILE_ZOOMS = {
   communities: { minZoom: 5, maxZoom: 14 },
-  grids: { minZoom: 9, maxZoom: 15 },
+  grids: { minZoom: 12, maxZoom: 15 },
   buildings: { minZoom: 13, maxZoom: 16 },
 } as const;
 
