@@ -308,6 +308,8 @@ function bucketSearch(g: WalkGraph, seeds: readonly Seed[], direction: WalkDirec
       if (settled[u] === 1) continue;
       settled[u] = 1;
       const o = origin[u];
+      // The relaxation repeats the heap search's on purpose: this is the innermost loop of every coverage
+      // recompute, and a shared per-arc callback would not be inlined across the two queues.
       for (let k = offsets[u], end = offsets[u + 1]; k < end; k++) {
         const v = adj[k];
         const nd = d + cost[k];

@@ -2,7 +2,7 @@
 // MapboxOverlay. interleaved: false keeps deck.gl in its own canvas, which is the most robust choice in
 // software WebGL (SwiftShader) on command-hall PCs without a GPU. Reused by /wall, /dispatch and /plan.
 import { useEffect, useRef } from 'react';
-import { Map as MaplibreMap, NavigationControl, setWorkerUrl, type IControl } from 'maplibre-gl';
+import { Map as MaplibreMap, NavigationControl, prewarm, setWorkerUrl, type IControl } from 'maplibre-gl';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import { MapboxOverlay } from '@deck.gl/mapbox';
 import type { LayersList, PickingInfo } from '@deck.gl/core';
@@ -10,6 +10,10 @@ import { registerMap } from '../test-hook';
 
 // The worker script is bundled by Vite and served by our own server (no CDN, no blob from elsewhere).
 setWorkerUrl(workerUrl);
+// Start MapLibre's workers (a 0.5 MB script each to fetch and compile) while the page signs in, loads its
+// chunk and asks how large the data is, instead of after the map is created: the wall's first render
+// waits on the map's `load`.
+prewarm();
 
 export interface ViewTarget {
   longitude: number;
