@@ -186,10 +186,11 @@ describe.skipIf(!hasChromium || !hasPg)('district-scale map from vector tiles in
     const { page, context } = b;
     await context.clearCookies();
     await page.setViewportSize(FULL_VIEWPORT);
-    const tiledPage = async (route: string, shot: string) => {
+    const tiledPage = async (route: string, shot: string, signIn = false) => {
       const mark = b.requests.length;
       await page.goto(`${app.baseUrl}${route}`);
-      if (await page.locator('input[name="username"]').count()) await signInThroughForm(page, 'e2e_city_admin', password);
+      // The sign-in form is rendered by React after the page loads: wait for it rather than look once.
+      if (signIn) await signInThroughForm(page, 'e2e_city_admin', password);
       await page.waitForFunction(
         () => {
           const g = window.__gcc;
@@ -209,7 +210,7 @@ describe.skipIf(!hasChromium || !hasPg)('district-scale map from vector tiles in
       const counts = await page.evaluate(() => window.__gcc?.layers ?? {});
       expect(counts.buildings, route).toBe(await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM buildings').then((r) => r.rows[0].n));
     };
-    await tiledPage('/dispatch', 'city-scale-dispatch.png');
+    await tiledPage('/dispatch', 'city-scale-dispatch.png', true);
     await tiledPage('/plan', 'city-scale-plan.png');
     await page.setViewportSize({ width: 1920, height: 1080 });
     await tiledPage('/wall?scene=off', 'city-scale-wall-1080p.png');
