@@ -60,8 +60,12 @@ export function checkAndConvert(
     if (typeof x !== 'number' || typeof y !== 'number' || !Number.isFinite(x) || !Number.isFinite(y)) {
       throw invalidGeometry(ref, `${where}: coordinates must be finite numbers`);
     }
-    const out = convert([x, y]);
-    if (Math.abs(out[0]) > 180 || Math.abs(out[1]) > 90) {
+    // WGS84, GCJ-02 and BD-09 are all longitude/latitude in degrees: a position outside the range is refused
+    // before conversion (the GCJ-02/BD-09 formulas turn such input into NaN), and so is a converted one that
+    // is not finite and in range (a NaN compares false with every bound, so the test is written to catch it).
+    const inRange = (q: Position) => Math.abs(q[0]) <= 180 && Math.abs(q[1]) <= 90;
+    const out = inRange([x, y]) ? convert([x, y]) : null;
+    if (!out || !inRange(out)) {
       throw invalidGeometry(ref, `${where}: [${x}, ${y}] is outside longitude/latitude range — is the file in a projected CRS? Reproject it to WGS84 (EPSG:4326) first`);
     }
     return out;

@@ -45,6 +45,13 @@ describe('checkAndConvert (fuzzed)', () => {
     }), { numRuns: 2000 });
   });
 
+  it('refuses a position out of range before converting it (BD-09 once turned lon 180.0001 into NaN, which passed)', () => {
+    const g = { type: 'Point', coordinates: [180.0001, -3.433340982908434e306] };
+    for (const crs of ['wgs84', 'gcj02', 'bd09'] as const) {
+      expect(() => checkAndConvert(g, ['Point'], { index: 0 }, converterFor(crs))).toThrow(/outside longitude\/latitude range/);
+    }
+  });
+
   it('accepts a valid closed polygon unchanged in WGS84', () => {
     const ring = [[117.1, 39.2], [117.2, 39.2], [117.2, 39.3], [117.1, 39.2]];
     expect(checkAndConvert({ type: 'Polygon', coordinates: [ring] }, ['Polygon'], { index: 3 }, converterFor('wgs84'))).toEqual({ type: 'Polygon', coordinates: [ring] });
