@@ -2,8 +2,9 @@
 // requestAnimationFrame in the page) and long main-thread tasks. Shared by the city-scale browser test and
 // the `pan` benchmark, so both measure the same thing the same way.
 import type { Page } from 'playwright-core';
+import type { Bbox } from '../../client/src/map/view-window';
 
-export type Bbox = [number, number, number, number];
+export type { Bbox };
 
 export interface PanFigures {
   frames: number;

@@ -12,6 +12,7 @@ import { ViolationLayer } from '../layers/violation-layer/violation-layer';
 import { ParkingLayer } from '../layers/parking-layer/parking-layer';
 import { WorkerLayer } from '../layers/worker-layer/worker-layer';
 import type { StreetLayers } from './use-street-layers';
+import { STREET_EXTENT, type MapExtent } from './layer-extent-gate';
 import type { IncidentLive, ParkingLive, ViolationLive, WorkerPosition } from '../../../common/realtime';
 import { LAYER_IDS } from './pick-unit';
 import { tiledBuildingLayer, tiledCommunityLabels, tiledCommunityLayer, tiledGridLayer } from '../layers/tiled-layer/tiled-layers';
@@ -94,8 +95,11 @@ function tiledPolygonLayers(data: StreetLayers, o: StreetLayerOptions, text: Col
   ];
 }
 
-/** Feature counts per layer id, for the test hook and the legend. */
-export function layerCounts(data: StreetLayers, live: LiveLayerData | null): Record<string, number> {
+/**
+ * Feature counts per layer id, for the test hook and the legend. On large data the polygon counts are the
+ * server's totals (the browser holds only the tiles in view), and `tiled` says which path the map took.
+ */
+export function layerCounts(data: StreetLayers, live: LiveLayerData | null, extent: MapExtent = STREET_EXTENT): Record<string, number> {
   return {
     [LAYER_IDS.communities]: data.communities?.features.length ?? 0,
     [LAYER_IDS.grids]: data.grids?.features.length ?? 0,
@@ -107,5 +111,7 @@ export function layerCounts(data: StreetLayers, live: LiveLayerData | null): Rec
     [LAYER_IDS.violations]: live?.violations.length ?? 0,
     [LAYER_IDS.parking]: live?.parking.length ?? 0,
     [LAYER_IDS.workers]: live?.workers.length ?? 0,
+    ...(extent.counts ?? {}),
+    tiled: extent.tiled ? 1 : 0,
   };
 }

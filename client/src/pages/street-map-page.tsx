@@ -20,7 +20,7 @@ export function StreetMapPage({ notice }: { notice?: string }) {
 
 function StreetMap({ notice, extent }: { notice?: string; extent: MapExtent }) {
   const { t } = useI18n();
-  const { tiled, bbox: tiledBbox, counts: tiledCounts } = extent;
+  const { tiled, bbox: tiledBbox } = extent;
   const { data, shown, setMap, viewZoom } = useScaledStreetLayers(extent);
   const [selected, setSelected] = useState<UnitRef | null>(null);
   const layers = useMemo(
@@ -38,7 +38,7 @@ function StreetMap({ notice, extent }: { notice?: string; extent: MapExtent }) {
     [shown, selected, tiled, viewZoom],
   );
   // Tiled: the counts are the server's totals (the browser holds only the tiles in view).
-  useEffect(() => reportLayerCounts({ ...layerCounts(data, null), ...(tiledCounts ?? {}), tiled: tiled ? 1 : 0 }), [data, tiledCounts, tiled]);
+  useEffect(() => reportLayerCounts(layerCounts(data, null, extent)), [data, extent]);
   // Fit the street once both the map and the communities are there.
   const mapRef = useRef<MapHandle | null>(null);
   const [mapReady, setMapReady] = useState(false);

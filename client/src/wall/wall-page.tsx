@@ -117,7 +117,7 @@ function Wall({ extent }: { extent: MapExtent }) {
     [shown, liveData, scale, scene.communityId, extent.tiled, viewZoom],
   );
 
-  const counts = useMemo(() => ({ ...layerCounts(data, liveData), ...(extent.counts ?? {}), tiled: extent.tiled ? 1 : 0 }), [data, liveData, extent]);
+  const counts = useMemo(() => layerCounts(data, liveData, extent), [data, liveData, extent]);
   useEffect(() => reportLayerCounts(counts), [counts]);
 
   // Fly to the scene: the community's extent, or the whole street.

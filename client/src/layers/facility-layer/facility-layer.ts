@@ -33,14 +33,12 @@ export class FacilityLayer extends CompositeLayer<FacilityLayerProps> {
 
   // The filtered list is kept in state: a new array on every render would make deck.gl rebuild the
   // points' attributes and the labels' glyph atlas each time the layer re-renders.
-  override updateState({ props, context, changeFlags }: UpdateParameters<this>): void {
-    this.setState({ showLabels: context.viewport.zoom >= props.labelMinZoom });
-    if (changeFlags.dataChanged || changeFlags.propsChanged) {
-      const { data, types } = props;
-      const features = (data?.features ?? []).filter((f) => !types || types.includes(f.properties.type));
-      const previous = this.state.features as FacilityFeature[] | undefined;
-      if (!previous || previous.length !== features.length || features.some((f, i) => f !== previous[i])) this.setState({ features });
+  override updateState({ props, oldProps, context, changeFlags }: UpdateParameters<this>): void {
+    if (changeFlags.dataChanged || props.types !== oldProps.types) {
+      this.setState({ features: (props.data?.features ?? []).filter((f) => !props.types || props.types.includes(f.properties.type)) });
     }
+    const showLabels = context.viewport.zoom >= props.labelMinZoom;
+    if (showLabels !== this.state.showLabels) this.setState({ showLabels });
   }
 
   // Re-render when the camera crosses labelMinZoom, not on every frame of a pan.

@@ -89,7 +89,7 @@ function Dispatch({ extent }: { extent: MapExtent }) {
     ],
     [shown, liveData, selected, candidatePoints, effectiveFocus, extent.tiled, viewZoom],
   );
-  useEffect(() => reportLayerCounts({ ...layerCounts(data, liveData), ...(extent.counts ?? {}), tiled: extent.tiled ? 1 : 0 }), [data, liveData, extent]);
+  useEffect(() => reportLayerCounts(layerCounts(data, liveData, extent)), [data, liveData, extent]);
 
   const select = useCallback((id: number | null) => {
     setSelectedId(id);

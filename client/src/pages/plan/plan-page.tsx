@@ -114,7 +114,7 @@ function Plan({ extent }: { extent: MapExtent }) {
     ],
     [shown, extent.tiled, viewZoom, baseRings, scenarioType, facilities, selectedId, uncovered, suggestion],
   );
-  useEffect(() => reportLayerCounts({ ...layerCounts(data, null), ...(extent.counts ?? {}), tiled: extent.tiled ? 1 : 0, planFacilities: facilities.length, uncovered: uncovered?.features.length ?? 0 }), [data, extent, facilities.length, uncovered]);
+  useEffect(() => reportLayerCounts({ ...layerCounts(data, null, extent), planFacilities: facilities.length, uncovered: uncovered?.features.length ?? 0 }), [data, extent, facilities.length, uncovered]);
 
   const isFacility = (info: PickingInfo) => info.layer?.id === 'plan-facilities' && info.object != null;
   const onClick = (info: PickingInfo) => {
