@@ -17,6 +17,11 @@ export interface BenchRow {
   ratio: number;
   target: string;
   met: boolean;
+  /**
+   * os.loadavg() (1, 5, 15 min) when the row's figure was taken: this machine is shared, so a row read
+   * without the load it was measured under can mislead (issue 15: every row carries it).
+   */
+  loadAverage: [number, number, number];
 }
 
 export interface BenchContext {
@@ -56,11 +61,27 @@ export function median(samples: readonly number[]): number {
 
 /** A row whose ratio and "met" are computed from the figures, never typed in. */
 export function row(
-  r: Omit<BenchRow, 'ratio' | 'met'> & { met?: (value: number, ratio: number) => boolean },
+  r: Omit<BenchRow, 'ratio' | 'met' | 'loadAverage'> & { met?: (value: number, ratio: number) => boolean },
 ): BenchRow {
   const ratio = r.baselineValue === 0 ? NaN : Number((r.value / r.baselineValue).toFixed(3));
   const { met, ...rest } = r;
-  return { ...rest, value: round(r.value), baselineValue: round(r.baselineValue), ratio, met: met ? met(r.value, ratio) : true };
+  return {
+    ...rest,
+    value: round(r.value),
+    baselineValue: round(r.baselineValue),
+    ratio,
+    met: met ? met(r.value, ratio) : true,
+    loadAverage: currentLoadAverage(),
+  };
+}
+
+export function currentLoadAverage(): [number, number, number] {
+  const [one, five, fifteen] = os.loadavg();
+  return [round2(one), round2(five), round2(fifteen)];
+}
+
+function round2(v: number): number {
+  return Math.round(v * 100) / 100;
 }
 
 function round(v: number): number {
@@ -77,7 +98,7 @@ export async function writeResult(name: string, rows: BenchRow[], notes: string[
 
 export function printTable(name: string, rows: BenchRow[]): void {
   console.log(`\n== ${name} ==`);
-  console.table(rows.map((r) => ({ scale: r.scale, metric: r.metric, ours: r.value, baseline: `${r.baseline}: ${r.baselineValue}`, ratio: r.ratio, target: r.target, met: r.met ? 'yes' : 'NO' })));
+  console.table(rows.map((r) => ({ scale: r.scale, metric: r.metric, ours: r.value, baseline: `${r.baseline}: ${r.baselineValue}`, ratio: r.ratio, target: r.target, met: r.met ? 'yes' : 'NO', load1m: r.loadAverage[0] })));
 }
 
 /** Time an async function: returns milliseconds. */

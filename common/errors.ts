@@ -20,6 +20,15 @@ export const ERROR_STATUS = {
   WORKER_UNAVAILABLE: 422,
   IMPORT_FAILED: 422,
   RATE_LIMITED: 429,
+  /** The proof-of-work of a public report is missing, wrong, expired or already used (details.reason). */
+  POW_FAILED: 403,
+  /** A photo upload (server/photos): empty, over the size limit, not JPEG/PNG/WebP, or damaged/two files in one. */
+  PHOTO_EMPTY: 400,
+  PHOTO_TOO_LARGE: 413,
+  PHOTO_TYPE_UNSUPPORTED: 415,
+  PHOTO_CORRUPT: 422,
+  /** The incident already has the most photos of this kind it may keep. */
+  PHOTO_LIMIT: 409,
   INTERNAL: 500,
   DB_UNAVAILABLE: 503,
   NOT_READY: 503,

@@ -201,6 +201,8 @@ export interface IncidentDto extends IncidentLive {
   assignedAt: string | null;
   resolvedAt: string | null;
   verifiedAt: string | null;
+  /** 接单: when the assignee acknowledged the task on the phone app (null until then). */
+  acknowledgedAt?: string | null;
 }
 
 export interface IncidentHistoryEntry {

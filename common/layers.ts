@@ -138,7 +138,8 @@ export interface UnitDetails {
   /** Names of the enclosing units, outermost first (street, community, grid). */
   path: Array<{ level: 'street' | UnitLevel; id: number | null; name: string }>;
   chain: ChainLink[];
-  counts: UnitCounts & { grids?: number; buildings?: number; careSubjects?: number };
+  /** careSubjects: absent where the role may not see this level; null (and careSubjectsSuppressed) when suppressed */
+  counts: UnitCounts & { grids?: number; buildings?: number; careSubjects?: number | null; careSubjectsSuppressed?: boolean };
   live: UnitLiveFigures;
   isSample: boolean;
 }

@@ -18,6 +18,7 @@
 //  4. Worker positions arrive as volatile `workers:positions` batches (~1 Hz); KPIs as `kpis:updated`
 //     (coalesced, at most every KPI_MIN_INTERVAL_MS). Both are state snapshots, safe to drop.
 import { z } from 'zod';
+import type { PhotoEventPayload } from './photos';
 import type { ApiErrorBody } from './errors';
 import type {
   IncidentCategory,
@@ -63,8 +64,7 @@ export interface LiveEvent<P = unknown> {
  * information (names, phones of reporters or residents) — aggregates and ids only (PRODUCT.md §9).
  * Every payload carries `gridId` (number | null) at the top level so the server can route it to the
  * `grid:<id>` room of that grid's workers.
- */
-export const INCIDENT_EVENT_TYPES = [
+ */export const INCIDENT_EVENT_TYPES = [
   'incident.reported',
   'incident.accepted',
   'incident.rejected',
@@ -156,6 +156,7 @@ export interface ViolationEventPayload {
 
 export interface EventPayloads {
   'parking.occupancy_changed': ParkingEventPayload;
+  'incident.photo_added': PhotoEventPayload;
   'violation.status_changed': ViolationEventPayload;
 }
 

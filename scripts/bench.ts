@@ -7,7 +7,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { printTable, writeResult, type BenchContext, type BenchRow } from '../bench/bench-kit';
 
 // The six of QUALITY.md, and `pan` (issue 8: the map stays smooth on a city, against the street's GeoJSON path).
-export const BENCHMARKS = ['fanout', 'ingest', 'coverage', 'hotspots', 'tiles', 'wall', 'pan'] as const;
+export const BENCHMARKS = ['fanout', 'ingest', 'coverage', 'hotspots', 'tiles', 'wall', 'pan', 'import-memory', 'field', 'photos'] as const;
 
 const benchDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'bench');
 const args = process.argv.slice(2);

@@ -25,6 +25,12 @@ import { tileRoutes } from './tiles/tile-routes';
 import { insightRoutes } from './insight/insight-routes';
 import { CoverageEngine } from './coverage/coverage-engine';
 import { coverageRoutes } from './coverage/coverage-routes';
+import { photoRoutes } from './photos/photo-routes';
+import { publicJsonParser, residentRoutes } from './resident/resident-routes';
+import { publicMapRoutes } from './resident/public-map-routes';
+import { residentPhotoRoutes } from './resident/resident-photo-routes';
+import { createResidentService, DEFAULT_POW } from './resident/resident-service';
+import { datasetRoutes } from './dataset/dataset-routes';
 
 export interface AppDeps {
   db: Db;
@@ -47,7 +53,9 @@ export interface App {
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const CLIENT_DIST = path.join(ROOT, 'dist', 'client');
 /** Client routes served by the single-page app. */
-const SPA_ROUTES = ['/', '/wall', '/dispatch', '/plan', '/insight', '/admin', '/login'];
+const SPA_ROUTES = ['/', '/wall', '/dispatch', '/plan', '/insight', '/admin', '/login', '/m'];
+/** The public report page and its tracking pages (no account). */
+const PUBLIC_SPA_ROUTES = ['/report', '/report/:code'];
 
 /** JSON bodies above this are refused with 413 PAYLOAD_TOO_LARGE (imports use their own upload route). */
 export const JSON_BODY_LIMIT = '1mb';
@@ -58,6 +66,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   const server = http.createServer(app);
+  // Idle keep-alive sockets live longer than a client's busy pause (a phone solving the proof of work, a
+  // browser tab in the background): with Node's 5 s default, the server closes a socket just as the client
+  // reuses it and the request fails with ECONNRESET. headersTimeout must stay above keepAliveTimeout.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   const io = new SocketServer(server, {
     maxHttpBufferSize: 1e5,
     serveClient: false,
@@ -73,6 +86,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   starters.push(() => auth.start());
   stoppers.push(() => auth.stop());
 
+  // Public (no account) bodies stop at 16 KB; this parser runs first, so the 1 MB one below skips them.
+  app.use('/api/public', publicJsonParser());
   app.use(express.json({ limit: JSON_BODY_LIMIT }));
   app.use(healthRoutes(db, readiness, config.NODE_ID));
 
@@ -85,13 +100,28 @@ export async function createApp(deps: AppDeps): Promise<App> {
   // --- map layers and basemap ---------------------------------------------------------------------------
   app.use(layerRoutes({ db, clock: deps.clock }));
   app.use(basemapRoutes({ db }));
+  app.use(datasetRoutes({ db }));
   const tiles = createTileService(db);
-  app.use(tileRoutes(tiles));
+  app.use(tileRoutes(tiles, { db, publicOrigin: config.PUBLIC_ORIGIN }));
 
   // --- incidents, dispatch, Open311 ---------------------------------------------------------------------
   const incidents = installIncidents(app, io, { db, clock: deps.clock, config, logger, onCommitted: () => realtime.notifyCommitted() });
   starters.push(() => incidents.start());
   stoppers.push(() => incidents.stop());
+
+  // --- residents: the public report page, tracking codes, the spam mark (issue 13) ---------------------
+  const residents = createResidentService({
+    db,
+    clock: deps.clock,
+    incidents: incidents.service,
+    options: { pow: { ...DEFAULT_POW, difficulty: config.RESIDENT_POW_BITS } },
+  });
+  app.use(publicMapRoutes({ db }));
+  app.use(residentRoutes({ residents, incidents: incidents.service }));
+
+  // --- photos as evidence (stored in the database, re-encoded without metadata) ---------------------------
+  app.use('/api', photoRoutes({ db, maxBytes: Math.round(config.PHOTO_MAX_MB * 2 ** 20) }));
+  app.use(residentPhotoRoutes({ db, clock: deps.clock, maxBytes: Math.round(config.PHOTO_MAX_MB * 2 ** 20) }));
 
   // --- walking network, coverage, what-if ---------------------------------------------------------------
   // One engine per process: the walking graph and per-type times stay in memory until the data changes.
@@ -105,6 +135,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   if (existsSync(CLIENT_DIST)) {
     app.use(express.static(CLIENT_DIST, { index: false, maxAge: '1h' }));
     app.get(SPA_ROUTES, (_req, res) => res.sendFile(path.join(CLIENT_DIST, 'index.html')));
+    app.get(PUBLIC_SPA_ROUTES, (_req, res) => res.sendFile(path.join(CLIENT_DIST, 'index.html')));
   }
 
   app.use('/api', notFoundHandler);

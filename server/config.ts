@@ -20,6 +20,10 @@ const ConfigSchema = z.object({
   /** Wall displays stay signed in for weeks (read-only identity). */
   WALL_SESSION_TTL_DAYS: z.coerce.number().positive().default(90),
   NODE_ID: z.string().default(''),
+  /** Proof-of-work difficulty of the public report page, in leading zero bits (17 ≈ 130k hashes on average, a few seconds on a phone). */
+  /** Largest photo upload accepted (MB); phones send 2–8 MB JPEGs (server/photos). */
+  PHOTO_MAX_MB: z.coerce.number().positive().max(50).default(12),
+  RESIDENT_POW_BITS: z.coerce.number().int().min(1).max(28).default(17),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -6,11 +6,13 @@ import { RequireSession, SessionProvider, useSession, LoginForm } from './auth/s
 import { navigate, usePath } from './router';
 import type { MessageKey } from './i18n/messages';
 import { StreetMapPage } from './pages/street-map-page';
-import { SampleBadge } from './panels/sample-badge';
+import { SampleBadge, useStreetName } from './panels/sample-badge';
 
 const WallPage = lazy(() => import('./wall/wall-page').then((m) => ({ default: m.WallPage })));
 const DispatchPage = lazy(() => import('./pages/dispatch/dispatch-page').then((m) => ({ default: m.DispatchPage })));
 const PlanPage = lazy(() => import('./pages/plan/plan-page').then((m) => ({ default: m.PlanPage })));
+const MobileApp = lazy(() => import('./mobile/mobile-app').then((m) => ({ default: m.MobileApp })));
+const ReportShell = lazy(() => import('./pages/report/report-page').then((m) => ({ default: m.ReportShell })));
 const InsightPage = lazy(() => import('./pages/insight/insight-page').then((m) => ({ default: m.InsightPage })));
 
 const NAV: Array<[string, MessageKey]> = [
@@ -24,6 +26,7 @@ const NAV: Array<[string, MessageKey]> = [
 function TopBar({ path }: { path: string }) {
   const { t } = useI18n();
   const { state, signOut } = useSession();
+  const streetName = useStreetName();
   const go = (to: string) => (e: MouseEvent) => {
     e.preventDefault();
     navigate(to);
@@ -31,7 +34,7 @@ function TopBar({ path }: { path: string }) {
   return (
     <header className="top-bar">
       <a href="/" className="brand" onClick={go('/')}>
-        {t('appTitle')} · {t('streetName')}
+        {t('appTitle')} · {streetName}
       </a>
       <nav>
         {NAV.map(([to, key]) => (
@@ -82,6 +85,23 @@ function Page({ path }: { path: string }) {
 function Shell() {
   const path = usePath();
   const { t } = useI18n();
+  // The public report page (no account, no top bar): residents see nothing of the desk.
+  if (path === '/report' || path.startsWith('/report/')) {
+    return (
+      <Suspense fallback={<div className="loading">{t('loading')}</div>}>
+        <ReportShell path={path} />
+      </Suspense>
+    );
+  }
+  if (path === '/m' || path.startsWith('/m/')) {
+    return (
+      <RequireSession>
+        <Suspense fallback={<div className="loading">{t('loading')}</div>}>
+          <MobileApp />
+        </Suspense>
+      </RequireSession>
+    );
+  }
   if (path === '/wall') {
     return (
       <RequireSession>

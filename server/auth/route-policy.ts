@@ -25,22 +25,24 @@ export const ROUTE_POLICIES: readonly RoutePolicy[] = [
   { method: 'GET', path: '/api/auth/pair', access: 'public', why: 'a one-time wall pairing key is the credential' },
   { method: 'GET', path: '/api/auth/me', access: USER_ROLES, why: 'any signed-in identity reads itself' },
   { method: 'POST', path: '/api/auth/logout', access: USER_ROLES, why: 'any signed-in identity signs out' },
-  // Open311 GeoReport v2 (server/open311): a registered api_key or a session of these roles
-  { method: 'GET', path: '/open311/v2/services.json', access: 'public', why: 'the service list is public by the Open311 spec' },
-  { method: 'GET', path: '/open311/v2/requests.json', access: ['dispatcher', 'admin', 'worker'], why: 'api_key or session (checked in the handler)' },
+  // Open311 GeoReport v2 (server/open311), every resource as .json and .xml
+  { method: 'GET', path: '/open311/v2/discovery.:format', access: 'public', why: 'the endpoint description is public by the Open311 spec', sample: { path: '/open311/v2/discovery.json' } },
+  { method: 'GET', path: '/open311/v2/services.:format', access: 'public', why: 'the service list is public by the Open311 spec', sample: { path: '/open311/v2/services.json' } },
+  { method: 'GET', path: '/open311/v2/services/:code.:format', access: 'public', why: 'a service definition is public by the Open311 spec', sample: { path: '/open311/v2/services/environment.json' } },
+  { method: 'GET', path: '/open311/v2/requests.:format', access: 'public', why: 'keyless GET as the spec allows: public fields only; api_key or session adds description and address (checked in the handler)', sample: { path: '/open311/v2/requests.json' } },
   {
     method: 'GET',
     path: '/open311/v2/requests/:file',
-    access: ['dispatcher', 'admin', 'worker'],
-    why: 'api_key or session (checked in the handler)',
+    access: 'public',
+    why: 'keyless GET as the spec allows: public fields only; api_key or session adds description and address (checked in the handler)',
     sample: { path: '/open311/v2/requests/1.json' },
   },
   {
     method: 'POST',
-    path: '/open311/v2/requests.json',
+    path: '/open311/v2/requests.:format',
     access: ['dispatcher', 'admin', 'worker'],
     why: 'api_key or session (checked in the handler after the body is parsed), rate-limited',
-    sample: { body: { service_code: 'environment', lat: '39.22', long: '117.14', description: 'route permission test' } },
+    sample: { path: '/open311/v2/requests.json', body: { service_code: 'environment', lat: '39.22', long: '117.14', description: 'route permission test' } },
   },
 ];
 

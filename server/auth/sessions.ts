@@ -33,7 +33,11 @@ export type SessionLookup =
   | { status: 'expired' }
   | { status: 'none' };
 
+/** A grid worker's phone is a personal device that signs in once (issue 13, SECURITY.md "Device sessions"). */
+export const WORKER_DEVICE_SESSION_DAYS = 30;
+
 export function sessionTtlMs(role: UserRole, config: Pick<Config, 'SESSION_TTL_HOURS' | 'WALL_SESSION_TTL_DAYS'>): number {
+  if (role === 'worker') return WORKER_DEVICE_SESSION_DAYS * 86_400_000;
   return role === 'wall' ? config.WALL_SESSION_TTL_DAYS * 86_400_000 : config.SESSION_TTL_HOURS * 3_600_000;
 }
 

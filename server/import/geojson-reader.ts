@@ -1,4 +1,4 @@
-// GeoJSON (RFC 7946) FeatureCollection or single Feature. RFC 7946 is WGS84 lon/lat by definition; an old
+// GeoJSON (RFC 7946) FeatureCollection or single Feature, or a bare array of Features (as published by web maps). RFC 7946 is WGS84 lon/lat by definition; an old
 // (2008-spec) `crs` member is accepted only when it names WGS84, and a file whose features or geometries
 // declare different CRSs is rejected rather than guessed at.
 import { AppError } from '../../common/errors';
@@ -27,7 +27,9 @@ export async function readGeoJson(file: string): Promise<RawFeature[]> {
   } catch (err) {
     throw new AppError('IMPORT_FAILED', `not valid JSON: ${(err as Error).message}`, 'file');
   }
-  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new AppError('IMPORT_FAILED', 'a GeoJSON file must hold a FeatureCollection or a Feature', 'type');
+  // Several Chinese web-map boundary sources publish a bare JSON array of Features: read it as a collection.
+  if (Array.isArray(doc)) doc = { type: 'FeatureCollection', features: doc };
+  if (!doc || typeof doc !== 'object') throw new AppError('IMPORT_FAILED', 'a GeoJSON file must hold a FeatureCollection, a Feature or an array of Features', 'type');
   const root = doc as { type?: unknown; features?: unknown; crs?: unknown };
   let rootCrs: string | undefined;
   if (root.crs !== undefined && root.crs !== null) {

@@ -11,12 +11,14 @@ import { importOsmPbf } from './osm/import-osm';
 import { appendEvent } from '../events/append-event';
 import { audit } from '../audit/audit';
 import { snapBuildingsToNetwork } from '../walk/snap-buildings';
+import { forgetLayer, recordLayer } from '../dataset/dataset-status';
 import { converterFor } from './crs';
 import { readCsv } from './csv-reader';
 import { findInvalid } from './db-validate';
+import { describeProblem, validateAreas } from './area-validate';
 import { checkAndConvert, invalidGeometry } from './geometry-check';
 import { readGeoJson } from './geojson-reader';
-import { LAYERS, type ReadyFeature } from './layers';
+import { assignAreasEverywhere, LAYERS, type ReadyFeature } from './layers';
 import { readShapefile } from './shapefile-reader';
 import { IMPORT_CRSS, IMPORT_FORMATS, IMPORT_LAYERS, type ImportFormat, type ImportReport, type RawFeature } from './types';
 
@@ -33,6 +35,12 @@ export const ImportFileOptionsSchema = z.object({
   replace: z.boolean().optional(),
   /** After importing buildings or walk lines, snap buildings to the network (default true; needs edges). */
   snap: z.boolean().optional(),
+  /** Repair invalid areas with ST_MakeValid (opt-in; each repaired feature is reported). */
+  makeValid: z.boolean().optional(),
+  /** The attribute that holds the feature's code (default `code`), e.g. `adcode` in web-map boundary files. */
+  codeField: z.string().min(1).max(64).optional(),
+  /** Source code → the street's own code (e.g. 6-digit adcode → 12-digit community code); every feature must be mapped. */
+  codeMap: z.record(z.string(), z.string()).optional(),
   /** Who is importing, for the event and audit rows. */
   actor: z.string().min(1).optional(),
 }).strict();
@@ -45,6 +53,60 @@ export function formatOf(file: string): ImportFormat {
   if (lower.endsWith('.shp')) return 'shapefile';
   if (lower.endsWith('.pbf')) throw new AppError('VALIDATION_ERROR', 'an OSM PBF file is imported with --source osm (importOsmPbf), not into one layer', 'file');
   throw new AppError('VALIDATION_ERROR', `cannot tell the format of ${path.basename(file)}: use .geojson/.json, .csv or .shp (or --format)`, 'file');
+}
+
+/**
+ * Puts each feature's code where the layer expects it (`code`): from `codeField` (e.g. `adcode`), through
+ * `codeMap` when given (a published 6-digit adcode → the street's own 12-digit code). A code that is not in
+ * the map is refused naming the feature; a short code without a map is refused saying how to map it.
+ */
+function applyCodeMapping(raw: RawFeature[], layer: string, codeField: string | undefined, codeMap: Record<string, string> | undefined, warnings: string[]): RawFeature[] {
+  if (layer !== 'communities' && layer !== 'grids') {
+    if (codeField || codeMap) throw new AppError('VALIDATION_ERROR', '--code-field and --code-map apply to communities and grids only', 'codeMap');
+    return raw;
+  }
+  const field = codeField ?? 'code';
+  const digits = layer === 'communities' ? 12 : 15;
+  let mapped = 0;
+  const out = raw.map((f) => {
+    const v = f.properties[field];
+    if (v === undefined || v === null || v === '') return f;
+    const source = String(v).trim();
+    let code = source;
+    if (codeMap) {
+      const to = codeMap[source];
+      if (to === undefined) {
+        throw new AppError('VALIDATION_ERROR', `feature #${f.index}: ${field} ${source} is not in the code map: add "${source}": "<${digits}-digit code>" to it`, `features[${f.index}].properties.${field}`, { index: f.index, code: source });
+      }
+      code = to;
+      mapped++;
+    } else if (/^[0-9]{6}$/.test(source)) {
+      throw new AppError('VALIDATION_ERROR', `feature #${f.index}: ${field} ${source} is a 6-digit adcode (a district's); ${layer} need ${digits}-digit codes: give --code-map FILE.json mapping each adcode to its code, e.g. {"${source}": "${layer === 'communities' ? '120113001001' : '120113001001001'}"}`, `features[${f.index}].properties.${field}`, { index: f.index, code: source });
+    }
+    return { ...f, properties: { ...f.properties, code } };
+  });
+  if (mapped > 0) warnings.push(`${mapped} code(s) mapped through the code map (${field} → code)`);
+  return out;
+}
+
+/**
+ * A multipart area published as several features with the same code (one per part) becomes one feature:
+ * its parts are collected into one MultiPolygon (parts sharing an edge are then dissolved by the validity
+ * check, area unchanged). Attributes come from the first part.
+ */
+function mergeSameCode(ready: ReadyFeature<Record<string, unknown>>[], warnings: string[]): void {
+  const first = new Map<string, ReadyFeature<Record<string, unknown>>>();
+  for (let i = 0; i < ready.length; i++) {
+    const r = ready[i];
+    const code = String(r.props.code);
+    const into = first.get(code);
+    if (!into) { first.set(code, r); continue; }
+    const parts = (g: Geometry) => (g.type === 'MultiPolygon' ? g.coordinates : g.type === 'Polygon' ? [g.coordinates] : []);
+    into.geometry = { type: 'MultiPolygon', coordinates: [...parts(into.geometry), ...parts(r.geometry)] };
+    warnings.push(`feature #${r.index} has the same code ${code} as feature #${into.index}: merged as one more part of that area`);
+    ready.splice(i, 1);
+    i--;
+  }
 }
 
 export async function importFile(db: Db, options: ImportFileOptions): Promise<ImportReport> {
@@ -78,6 +140,7 @@ export async function importFile(db: Db, options: ImportFileOptions): Promise<Im
   }
   if (raw.length === 0) throw new AppError('IMPORT_FAILED', `${base} has no features`, 'file');
 
+  raw = applyCodeMapping(raw, layer, opts.codeField, opts.codeMap, warnings);
   const convert = converterFor(crs);
   const known = new Set(Object.keys(def.props.shape));
   const ignored = new Set<string>();
@@ -95,12 +158,34 @@ export async function importFile(db: Db, options: ImportFileOptions): Promise<Im
     for (const k of Object.keys(f.properties)) if (!known.has(k)) ignored.add(k);
     return { index: f.index, geometry, props: props.data as Record<string, unknown> };
   });
+  const areas = def.geomTypes.includes('Polygon') && (layer === 'communities' || layer === 'grids');
+  if (areas) mergeSameCode(ready, warnings);
   if (ignored.size > 0) warnings.push(`attributes not used by layer ${layer} were ignored: ${[...ignored].sort().join(', ')}`);
   if (crs !== 'wgs84') warnings.push(`coordinates converted from ${crs.toUpperCase()} to WGS84`);
 
   let imported: Record<string, number>;
   try {
     imported = await db.transaction(async (tx) => {
+      if (def.geomTypes.includes('Polygon')) {
+        const checked = await validateAreas(tx, ready, { makeValid: opts.makeValid });
+        if (checked.invalid.length > 0) {
+          const first = checked.invalid[0];
+          const f = raw[first.index];
+          const more = checked.invalid.length > 1 ? ` (and ${checked.invalid.length - 1} more invalid feature(s): ${checked.invalid.slice(1, 6).map((x) => `#${x.index}`).join(', ')})` : '';
+          const err = invalidGeometry({ index: first.index, ...(f.id !== undefined ? { id: f.id } : {}) }, `${describeProblem(first, opts.makeValid ?? false)}${more}`);
+          throw new AppError('INVALID_GEOMETRY', err.message, err.field, { index: first.index, reason: first.reason, location: first.location, vertex: first.vertex, invalid: checked.invalid.slice(0, 50) });
+        }
+        const byIndex = new Map(ready.map((r) => [r.index, r]));
+        for (const fix of checked.fixed) {
+          const row = byIndex.get(fix.index) as ReadyFeature<Record<string, unknown>>;
+          const shaped = def.shape ? def.shape(fix.geometry) : fix.geometry;
+          if (typeof shaped === 'string') throw invalidGeometry({ index: fix.index }, `after ${fix.action === 'dissolved' ? 'dissolving its touching parts' : 'ST_MakeValid'}: ${shaped}`);
+          row.geometry = shaped;
+          warnings.push(fix.action === 'dissolved'
+            ? `feature #${fix.index}: parts sharing an edge (${fix.reason}) dissolved into one area; the area is unchanged`
+            : `feature #${fix.index}: repaired with --make-valid (${fix.reason}); area changed by ${(fix.areaChange * 100).toFixed(3)}%`);
+        }
+      }
       const invalid = await findInvalid(tx, ready);
       if (invalid.length > 0) {
         const first = invalid[0];
@@ -109,7 +194,10 @@ export async function importFile(db: Db, options: ImportFileOptions): Promise<Im
         throw new AppError('INVALID_GEOMETRY', err.message, err.field, { index: first.index, reason: first.reason, invalid: invalid.slice(0, 50) });
       }
       if (opts.replace) for (const sql of def.clear) await tx.query(sql);
+      if (opts.replace) await forgetLayer(tx, layer);
       const counts = await def.insert(tx, ready, { codePrefix: `imp:${base}`, source: `import:${base}` });
+      await recordLayer(tx, { layer, origin: 'import', source: base, rows: Object.values(counts)[0] ?? 0 });
+      Object.assign(counts, await assignAreasEverywhere(tx));
       if ((layer === 'buildings' || layer === 'walk') && (opts.snap ?? true)) {
         const edges = await tx.query('SELECT 1 FROM walk_edges LIMIT 1');
         if (edges.rows.length > 0) counts.building_access = await snapBuildingsToNetwork(tx);

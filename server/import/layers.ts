@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { Geometry, Position } from 'geojson';
 import type { Queryable } from '../db/db';
 import { AppError } from '../../common/errors';
-import { FACILITY_TYPES, PARKING_KINDS, STREET, VIOLATION_KINDS, VIOLATION_STATUSES } from '../../common/domain';
+import { FACILITY_TYPES, PARKING_KINDS, VIOLATION_KINDS, VIOLATION_STATUSES } from '../../common/domain';
 import type { GeomType } from './geometry-check';
 import type { ImportLayer } from './types';
 import { insertWalkGraph, splitWays, type WalkWay } from './walk-graph';
@@ -62,14 +62,28 @@ const toSingle = (g: Geometry): Geometry | string => {
 
 const BATCH = 2000;
 
-/** Runs `sql` with the rows as a JSON array in $1 (plus extra params), in batches; returns the ids inserted. */
-async function insertJson(tx: Queryable, sql: string, rows: Record<string, unknown>[], extra: unknown[] = []): Promise<number[]> {
-  const ids: number[] = [];
+/**
+ * Runs `sql` with the rows as a JSON array in $1 (plus extra params), in batches; returns the ids written.
+ * Upserting statements return `(xmax = 0) AS inserted` too, so the report can say how many rows were
+ * updated in place by a re-import (same code = same row) instead of added.
+ */
+async function insertJson(tx: Queryable, sql: string, rows: Record<string, unknown>[], extra: unknown[] = []): Promise<number[] & { updated?: number }> {
+  const ids: number[] & { updated?: number } = [];
+  let updated = 0;
   for (let i = 0; i < rows.length; i += BATCH) {
-    const res = await tx.query<{ id: number }>(sql, [JSON.stringify(rows.slice(i, i + BATCH)), ...extra]);
-    for (const r of res.rows) ids.push(Number(r.id));
+    const res = await tx.query<{ id: number; inserted?: boolean }>(sql, [JSON.stringify(rows.slice(i, i + BATCH)), ...extra]);
+    for (const r of res.rows) {
+      ids.push(Number(r.id));
+      if (r.inserted === false) updated++;
+    }
   }
+  ids.updated = updated;
   return ids;
+}
+
+/** The report's counts for one table: rows written, and how many of them replaced an existing row. */
+function written(table: string, ids: number[] & { updated?: number }): Record<string, number> {
+  return ids.updated ? { [table]: ids.length, [`${table}_updated`]: ids.updated } : { [table]: ids.length };
 }
 
 /** Fills community_id / grid_id of freshly imported rows from the polygons that contain them. */
@@ -90,6 +104,36 @@ async function assignArea(tx: Queryable, table: 'buildings' | 'facilities' | 'pa
   );
 }
 
+/**
+ * Places every row that has no community / grid yet by point-in-polygon, across all layers (buildings,
+ * facilities, parking, violations, and incidents' grid): run after any import, so importing the grids after
+ * the buildings (or the other way round) gives the same result. Returns the rows placed, per table.
+ */
+export async function assignAreasEverywhere(tx: Queryable): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const table of ['buildings', 'facilities', 'parking_lots', 'violations'] as const) {
+    const c = await tx.query(
+      `UPDATE ${table} t SET community_id = c.id FROM communities c
+        WHERE t.community_id IS NULL AND ST_Intersects(c.geom, ST_PointOnSurface(t.geom))`,
+    );
+    let n = c.rowCount;
+    if (table === 'buildings' || table === 'violations') {
+      n += (await tx.query(
+        `UPDATE ${table} t SET grid_id = g.id FROM grids g
+          WHERE t.grid_id IS NULL AND ST_Intersects(g.geom, ST_PointOnSurface(t.geom))`,
+      )).rowCount;
+    }
+    if (n > 0) out[`${table}_placed`] = n;
+  }
+  // Incidents always have a community (they are refused outside one); the grid comes once grids exist.
+  const inc = await tx.query(
+    `UPDATE incidents i SET grid_id = g.id, version = i.version + 1, updated_at = now() FROM grids g
+      WHERE i.grid_id IS NULL AND ST_Covers(g.geom, i.geom)`,
+  );
+  if (inc.rowCount > 0) out.incidents_placed = inc.rowCount;
+  return out;
+}
+
 const gj = (g: Geometry) => JSON.stringify(g);
 const code = (p: Record<string, unknown>, ctx: InsertContext, index: number) => (p.code as string | undefined) ?? `${ctx.codePrefix}:${index}`;
 
@@ -106,26 +150,42 @@ export const LAYERS: Record<ImportLayer, LayerDef> = {
     clear: ['DELETE FROM communities'],
     shape: toMulti,
     async insert(tx, rows) {
-      const streets = new Set((await tx.query<{ code: string }>('SELECT code FROM streets')).rows.map((r) => r.code));
-      const orphan = rows.find((r) => !streets.has((r.props.street_code as string | undefined) ?? STREET.code));
+      // The street: given per feature, else the one whose code starts the community code (a 12-digit
+      // community code begins with its 9-digit street code), else the only street in the database.
+      const streets = (await tx.query<{ code: string }>('SELECT code FROM streets ORDER BY code')).rows.map((r) => r.code);
+      const known = new Set(streets);
+      const streetOf = (p: Record<string, unknown>): string | undefined => {
+        const given = p.street_code as string | undefined;
+        if (given) return known.has(given) ? given : undefined;
+        const prefix = String(p.code).slice(0, 9);
+        if (known.has(prefix)) return prefix;
+        return streets.length === 1 ? streets[0] : undefined;
+      };
+      const orphan = rows.find((r) => streetOf(r.props) === undefined);
       if (orphan) {
-        throw new AppError('VALIDATION_ERROR', `feature #${orphan.index}: street ${String(orphan.props.street_code ?? STREET.code)} is not in the database: load the street first (npm run generate) or give a street_code that exists`, `features[${orphan.index}].properties.street_code`, { index: orphan.index });
+        const sc = orphan.props.street_code as string | undefined;
+        throw new AppError('VALIDATION_ERROR', streets.length === 0
+          ? `feature #${orphan.index}: there is no street yet: create it first with \`npm run import -- street --name NAME --code CODE boundary.geojson\``
+          : `feature #${orphan.index}: street ${sc ?? String(orphan.props.code).slice(0, 9)} is not in the database (streets: ${streets.join(', ')}): give a street_code that exists, or create the street first`,
+        `features[${orphan.index}].properties.street_code`, { index: orphan.index });
       }
       const ids = await insertJson(
         tx,
         `INSERT INTO communities (street_code, code, name, name_en, geom)
          SELECT r.street_code, r.code, r.name, r.name_en, ST_SetSRID(ST_GeomFromGeoJSON(r.g), 4326)
            FROM json_to_recordset($1::json) AS r(street_code text, code text, name text, name_en text, g text)
-         RETURNING id`,
+         ON CONFLICT (code) DO UPDATE SET street_code = EXCLUDED.street_code, name = EXCLUDED.name,
+                                          name_en = EXCLUDED.name_en, geom = EXCLUDED.geom
+         RETURNING id, (xmax = 0) AS inserted`,
         rows.map((r) => ({
-          street_code: r.props.street_code ?? STREET.code,
+          street_code: streetOf(r.props),
           code: r.props.code,
           name: r.props.name,
           name_en: r.props.name_en ?? r.props.name,
           g: gj(r.geometry),
         })),
       );
-      return { communities: ids.length };
+      return written('communities', ids);
     },
   },
   grids: {
@@ -150,10 +210,11 @@ export const LAYERS: Record<ImportLayer, LayerDef> = {
          SELECT c.id, r.code, r.name, ST_SetSRID(ST_GeomFromGeoJSON(r.g), 4326)
            FROM json_to_recordset($1::json) AS r(code text, name text, g text)
            JOIN communities c ON c.code = left(r.code, 12)
-         RETURNING id`,
+         ON CONFLICT (code) DO UPDATE SET community_id = EXCLUDED.community_id, name = EXCLUDED.name, geom = EXCLUDED.geom
+         RETURNING id, (xmax = 0) AS inserted`,
         rows.map((r) => ({ code: r.props.code, name: r.props.name, g: gj(r.geometry) })),
       );
-      return { grids: ids.length };
+      return written('grids', ids);
     },
   },
   buildings: {
@@ -178,12 +239,18 @@ export const LAYERS: Record<ImportLayer, LayerDef> = {
                 coalesce(r.residents, 0), $2, r.source_id, ST_SetSRID(ST_GeomFromGeoJSON(r.g), 4326)
            FROM json_to_recordset($1::json) AS r(code text, name text, address text, use text, floors int, households int,
                                                  residents int, source_id text, g text)
-         RETURNING id`,
+         ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, address = EXCLUDED.address, use = EXCLUDED.use,
+                floors = EXCLUDED.floors, households = EXCLUDED.households, residents = EXCLUDED.residents,
+                source = EXCLUDED.source, source_id = EXCLUDED.source_id, geom = EXCLUDED.geom,
+                -- a moved building is placed again by point-in-polygon
+                community_id = CASE WHEN ST_Equals(buildings.geom, EXCLUDED.geom) THEN buildings.community_id END,
+                grid_id = CASE WHEN ST_Equals(buildings.geom, EXCLUDED.geom) THEN buildings.grid_id END
+         RETURNING id, (xmax = 0) AS inserted`,
         rows.map((r) => ({ ...r.props, code: code(r.props, ctx, r.index), source_id: String(r.index), g: gj(r.geometry) })),
         [ctx.source],
       );
       await assignArea(tx, 'buildings', ids);
-      return { buildings: ids.length };
+      return written('buildings', ids);
     },
   },
   facilities: {
@@ -203,12 +270,16 @@ export const LAYERS: Record<ImportLayer, LayerDef> = {
         `INSERT INTO facilities (code, type, name, area_m2, meets_standard, source, geom)
          SELECT r.code, r.type, r.name, r.area_m2, r.meets_standard, $2, ST_SetSRID(ST_GeomFromGeoJSON(r.g), 4326)
            FROM json_to_recordset($1::json) AS r(code text, type text, name text, area_m2 float8, meets_standard boolean, g text)
-         RETURNING id`,
+         ON CONFLICT (code) DO UPDATE SET type = EXCLUDED.type, name = EXCLUDED.name, area_m2 = EXCLUDED.area_m2,
+                meets_standard = EXCLUDED.meets_standard, source = EXCLUDED.source, geom = EXCLUDED.geom,
+                community_id = CASE WHEN ST_Equals(facilities.geom, EXCLUDED.geom) THEN facilities.community_id END,
+                version = facilities.version + 1
+         RETURNING id, (xmax = 0) AS inserted`,
         rows.map((r) => ({ ...r.props, code: code(r.props, ctx, r.index), g: gj(r.geometry) })),
         [ctx.source],
       );
       await assignArea(tx, 'facilities', ids);
-      return { facilities: ids.length };
+      return written('facilities', ids);
     },
   },
   parking_lots: {
@@ -229,11 +300,15 @@ export const LAYERS: Record<ImportLayer, LayerDef> = {
         `INSERT INTO parking_lots (code, name, kind, capacity, occupied, owner, geom)
          SELECT r.code, r.name, r.kind, r.capacity, coalesce(r.occupied, 0), r.owner, ST_SetSRID(ST_GeomFromGeoJSON(r.g), 4326)
            FROM json_to_recordset($1::json) AS r(code text, name text, kind text, capacity int, occupied int, owner text, g text)
-         RETURNING id`,
+         ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, kind = EXCLUDED.kind, capacity = EXCLUDED.capacity,
+                occupied = EXCLUDED.occupied, owner = EXCLUDED.owner, geom = EXCLUDED.geom,
+                community_id = CASE WHEN ST_Equals(parking_lots.geom, EXCLUDED.geom) THEN parking_lots.community_id END,
+                version = parking_lots.version + 1, updated_at = now()
+         RETURNING id, (xmax = 0) AS inserted`,
         rows.map((r) => ({ ...r.props, code: code(r.props, ctx, r.index), g: gj(r.geometry) })),
       );
       await assignArea(tx, 'parking_lots', ids);
-      return { parking_lots: ids.length };
+      return written('parking_lots', ids);
     },
   },
   violations: {
@@ -254,11 +329,16 @@ export const LAYERS: Record<ImportLayer, LayerDef> = {
          SELECT r.code, r.kind, coalesce(r.status, 'found'), coalesce(r.description, ''), coalesce(r.found_at, now()),
                 ST_SetSRID(ST_GeomFromGeoJSON(r.g), 4326)
            FROM json_to_recordset($1::json) AS r(code text, kind text, status text, description text, found_at timestamptz, g text)
-         RETURNING id`,
+         ON CONFLICT (code) DO UPDATE SET kind = EXCLUDED.kind, status = EXCLUDED.status, description = EXCLUDED.description,
+                found_at = EXCLUDED.found_at, geom = EXCLUDED.geom,
+                community_id = CASE WHEN ST_Equals(violations.geom, EXCLUDED.geom) THEN violations.community_id END,
+                grid_id = CASE WHEN ST_Equals(violations.geom, EXCLUDED.geom) THEN violations.grid_id END,
+                version = violations.version + 1, updated_at = now()
+         RETURNING id, (xmax = 0) AS inserted`,
         rows.map((r) => ({ ...r.props, code: code(r.props, ctx, r.index), g: gj(r.geometry) })),
       );
       await assignArea(tx, 'violations', ids);
-      return { violations: ids.length };
+      return written('violations', ids);
     },
   },
   walk: {
@@ -272,6 +352,9 @@ export const LAYERS: Record<ImportLayer, LayerDef> = {
     // The walking network is one graph: replacing it drops the building snaps that point at its edges too.
     clear: ['DELETE FROM building_access', 'DELETE FROM walk_edges', 'DELETE FROM walk_nodes'],
     async insert(tx, rows, ctx) {
+      // Re-importing the same file (without replace) updates it: its earlier edges go first, so nothing
+      // is doubled (their building snaps cascade and are made again after the import).
+      await tx.query(`DELETE FROM walk_edges WHERE starts_with(source_id, $1)`, [`${ctx.codePrefix}:`]);
       // Lines meet where they share an exact coordinate (to 1e-7°, ~1 cm); new node ids continue after
       // the existing ones so an import without replace never collides.
       const start = Number((await tx.query<{ m: string }>('SELECT coalesce(max(id), 0) AS m FROM walk_nodes')).rows[0].m) + 1;

@@ -27,7 +27,7 @@ export interface RawFeature {
 export interface ImportReport {
   file: string;
   format: ImportFormat | 'osm-pbf';
-  layer: ImportLayer | 'osm';
+  layer: ImportLayer | 'osm' | 'street';
   crs: ImportCrs;
   /** Rows written, per table. */
   imported: Record<string, number>;

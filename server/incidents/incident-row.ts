@@ -11,7 +11,7 @@ export const INCIDENT_COLUMNS = `i.id, i.code, i.category, i.severity, i.status,
   i.reporter_name, i.reporter_phone, i.community_id, i.grid_id, ST_X(i.geom) AS lon, ST_Y(i.geom) AS lat,
   i.assignee_id, i.leader_id, i.plan, i.plan_due_at, i.due_at, i.escalation_level, i.escalated_at, i.rework_count,
   i.resolved_by, i.verified_by, i.reply, i.replied_at, i.satisfaction, i.reported_at, i.accepted_at, i.assigned_at,
-  i.resolved_at, i.verified_at, i.closed_at, i.updated_at, i.version`;
+  i.resolved_at, i.verified_at, i.closed_at, i.updated_at, i.version, i.acknowledged_at`;
 
 type Ts = Date | string | null;
 
@@ -52,6 +52,8 @@ export interface IncidentRow {
   closed_at: Ts;
   updated_at: Ts;
   version: number;
+  /** 接单 by the assignee (migration 085). */
+  acknowledged_at?: Ts;
 }
 
 export function iso(t: Ts): string | null {
@@ -104,6 +106,7 @@ export function toDto(r: IncidentRow, role: UserRole | null): IncidentDto {
     assignedAt: iso(r.assigned_at),
     resolvedAt: iso(r.resolved_at),
     verifiedAt: iso(r.verified_at),
+    acknowledgedAt: iso(r.acknowledged_at ?? null),
   };
 }
 

@@ -31,6 +31,7 @@ import {
   type VerifyCommand,
 } from '../../common/incidents';
 import type { IncidentEventType } from '../../common/realtime';
+import { SPAM_REASON, type SpamCommand } from '../../common/resident';
 import type { Clock } from '../clock';
 import { isUnavailableError, type Db, type Queryable } from '../db/db';
 import { appendEvent } from '../events/append-event';
@@ -41,7 +42,7 @@ import { appendReportedEvents, auditReported, incidentPayload } from './incident
 import { locatePoints, requireInside, type Located } from './jurisdiction';
 import { dueTimes, shanghaiDateStamp } from './due-times';
 
-export type IncidentSource = 'api' | 'socket' | 'open311' | 'simulator' | 'sample' | 'import';
+export type IncidentSource = 'api' | 'socket' | 'open311' | 'simulator' | 'sample' | 'import' | 'resident' | 'patrol';
 
 /** Who is acting and how the command arrived. */
 export interface CommandContext {
@@ -54,6 +55,11 @@ export interface CommandContext {
   idempotencyKey?: string;
   source?: IncidentSource;
   ip?: string | null;
+  /**
+   * Runs inside the report's transaction right after its incident, event and audit rows are written, so a
+   * record that must exist exactly when the incident does (a resident's tracking code) commits with it.
+   */
+  afterInsert?: (tx: Queryable, row: IncidentRow) => Promise<void>;
 }
 
 export interface CommandResult<T = IncidentDto> {
@@ -78,7 +84,7 @@ const LEADER_ROLES = ['street_leader', 'cadre', 'community_secretary'] as const;
 const SETTABLE = new Set([
   'status', 'assignee_id', 'accepted_at', 'assigned_at', 'resolved_by', 'resolved_at', 'verified_by', 'verified_at',
   'closed_at', 'rework_count', 'escalation_level', 'escalated_at', 'plan', 'leader_id', 'reply', 'replied_at',
-  'satisfaction',
+  'satisfaction', 'acknowledged_at',
 ] as const);
 type SettableColumn = typeof SETTABLE extends Set<infer C> ? C : never;
 
@@ -185,6 +191,7 @@ export function createIncidentService(deps: IncidentServiceDeps) {
     const rows = [...res.rows].sort((a, b) => a.id - b.id);
     await appendReportedEvents(tx, rows, items.map((it) => it.ctx.actor), items.map((it) => it.key));
     await auditReported(tx, rows, items.map((it) => it.ctx.actor), items.map((it) => it.ctx.ip ?? null));
+    for (const [i, it] of items.entries()) if (it.ctx.afterInsert) await it.ctx.afterInsert(tx, rows[i]);
     return rows;
   }
 
@@ -459,12 +466,26 @@ export function createIncidentService(deps: IncidentServiceDeps) {
       if (!w.on_duty) throw new AppError('WORKER_UNAVAILABLE', `person ${w.id} is off duty; choose an on-duty candidate`, 'body.workerId');
       return {
         to: 'assigned',
-        set: { assignee_id: w.id, assigned_at: now },
+        // A new assignee has not seen the task yet (接单 is per person).
+        set: { assignee_id: w.id, assigned_at: now, acknowledged_at: null },
         eventType: 'incident.assigned',
         action: 'incident.assign',
         reason: cmd.note,
         detail: { assigneeId: w.id, previousAssigneeId: cur.assignee_id },
       };
+    });
+  }
+
+  /**
+   * 接单: the assigned worker says the task reached them (the phone app). No status change — the loop's next
+   * step is still start — but the desk sees the time, and the history records it.
+   */
+  async function acknowledge(ctx: CommandContext, id: number, cmd: AcceptCommand): Promise<CommandResult> {
+    return applyCommand(ctx, id, 'acknowledge', cmd, cmd.expectedVersion, 'STALE_VERSION', (cur, _tx, now) => {
+      requireStatus(cur, ['assigned'], 'acknowledged');
+      requireHandler(ctx, cur);
+      if (cur.acknowledged_at != null) throw invalid(cur, 'acknowledged', `incident ${cur.code} is already acknowledged`);
+      return { set: { acknowledged_at: now }, eventType: 'incident.updated', action: 'incident.acknowledge', reason: cmd.note ?? '接单 / acknowledged' };
     });
   }
 
@@ -521,6 +542,24 @@ export function createIncidentService(deps: IncidentServiceDeps) {
     return applyCommand(ctx, id, 'reject', cmd, cmd.expectedVersion, 'STALE_VERSION', (cur, _tx, now) => {
       requireStatus(cur, ['reported'], 'rejected');
       return { to: 'rejected', set: { closed_at: now }, eventType: 'incident.rejected', action: 'incident.reject', reason: cmd.reason };
+    });
+  }
+
+  /**
+   * Marks a report as spam (恶意/无效上报): rejected with reason 'spam', audited as `incident.spam`. Only a
+   * report not yet accepted can be spam; the resident's tracking page then shows it as not accepted.
+   */
+  async function markSpam(ctx: CommandContext, id: number, cmd: SpamCommand): Promise<CommandResult> {
+    return applyCommand(ctx, id, 'spam', cmd, cmd.expectedVersion, 'STALE_VERSION', (cur, _tx, now) => {
+      requireStatus(cur, ['reported'], 'rejected');
+      return {
+        to: 'rejected',
+        set: { closed_at: now },
+        eventType: 'incident.rejected',
+        action: 'incident.spam',
+        reason: SPAM_REASON,
+        detail: { spam: true, source: cur.source, ...(cmd.note ? { note: cmd.note } : {}) },
+      };
     });
   }
 
@@ -608,11 +647,13 @@ export function createIncidentService(deps: IncidentServiceDeps) {
     reportBatch,
     acceptIncident,
     assignIncident,
+    acknowledge,
     startWork,
     resolve,
     verify,
     close,
     reject,
+    markSpam,
     escalate,
     escalateToLevel,
     setPlan,

@@ -10,9 +10,10 @@ import { createIncidentService, type IncidentService } from './incident-service'
 import { incidentRoutes } from './incident-routes';
 import { installIncidentSocketHandlers } from './incident-socket';
 import { createEscalationJob, type EscalationJob } from './escalation-job';
-import { open311AdminRoutes, open311Routes } from '../open311/open311-routes';
+import { open311AdminRoutes, open311NotFound, open311Routes } from '../open311/open311-routes';
 import { dispatchRoutes } from '../dispatch/dispatch-routes';
 import { NetworkWalkTimeSource, type WalkTimeSource } from '../dispatch/walk-time-source';
+import { fieldRoutes } from '../field/field-routes';
 
 export interface IncidentsDeps {
   db: Db;
@@ -38,8 +39,10 @@ export function installIncidents(app: Express, io: SocketServer, deps: Incidents
   // Candidates before the generic /incidents/:id routes (both are GETs under /incidents/:id…).
   app.use('/api', dispatchRoutes({ db: deps.db, walk }));
   app.use('/api', incidentRoutes({ db: deps.db, service }));
+  app.use('/api', fieldRoutes({ db: deps.db, service, walk }));
   app.use('/api', open311AdminRoutes(deps.db));
   app.use('/open311/v2', open311Routes({ db: deps.db, service, config: deps.config, clock: deps.clock, logger: deps.logger }));
+  app.use('/open311', open311NotFound(deps.logger));
   installIncidentSocketHandlers(io, { service, logger: deps.logger });
   const escalation = createEscalationJob({ db: deps.db, clock: deps.clock, service, logger: deps.logger, intervalMs: deps.escalationIntervalMs });
   return {

@@ -7,6 +7,8 @@ import type { ChainLink, UnitDetails, UnitLevel, UnitLiveFigures } from '../../c
 import { AppError } from '../../common/errors';
 import { canSeeNames, canSeePhones, maskName, maskPhone } from '../privacy/masking';
 import { shanghaiDayStart } from './shanghai-day';
+import { canSeeLevel, careTableFor, type CareScope } from '../privacy/disclosure';
+import { CARE_GROUPS } from '../privacy/privacy-routes';
 
 interface UnitRow {
   id: number;
@@ -42,12 +44,13 @@ const SCOPE_COLUMN: Record<UnitLevel, 'community_id' | 'grid_id' | 'id'> = {
   building: 'id',
 };
 
-export async function unitDetails(db: Queryable, level: UnitLevel, id: number, role: UserRole, now: Date): Promise<UnitDetails> {
+/** `scopeGridId`: a worker's grid, for the released table of sensitive-group counts (disclosure.ts). */
+export async function unitDetails(db: Queryable, level: UnitLevel, id: number, role: UserRole, now: Date, scopeGridId: number | null = null): Promise<UnitDetails> {
   const unit = (await db.query<UnitRow>(UNIT_SQL[level], [id])).rows[0];
   if (!unit) throw new AppError('NOT_FOUND', `no ${level} with id ${id}`, 'params.id');
 
   const chain = await responsibilityChain(db, level, unit, role);
-  const counts = await unitCounts(db, level, id);
+  const counts = await unitCounts(db, level, id, { role, scopeGridId });
   const live = await liveFigures(db, level, unit, now);
   const street = (await db.query<{ name: string; is_sample: boolean }>(`SELECT name, is_sample FROM streets LIMIT 1`)).rows[0];
 
@@ -99,13 +102,12 @@ async function responsibilityChain(db: Queryable, level: UnitLevel, u: UnitRow, 
   });
 }
 
-async function unitCounts(db: Queryable, level: UnitLevel, id: number): Promise<UnitDetails['counts']> {
+async function unitCounts(db: Queryable, level: UnitLevel, id: number, who: CareScope): Promise<UnitDetails['counts']> {
   const col = SCOPE_COLUMN[level];
   const r = (
     await db.query<Record<string, unknown>>(
       `SELECT COALESCE(sum(households), 0) AS households, COALESCE(sum(residents), 0) AS residents,
-              COALESCE(sum(party_members), 0) AS party_members, count(*) AS buildings,
-              (SELECT count(*) FROM care_subjects cs JOIN buildings b2 ON b2.id = cs.building_id WHERE b2.${col} = $1) AS care
+              COALESCE(sum(party_members), 0) AS party_members, count(*) AS buildings
          FROM buildings WHERE ${col} = $1`,
       [id],
     )
@@ -114,9 +116,14 @@ async function unitCounts(db: Queryable, level: UnitLevel, id: number): Promise<
     households: Number(r.households),
     residents: Number(r.residents),
     partyMembers: Number(r.party_members),
-    // sensitive groups leave the server only as a count (PRODUCT.md §9)
-    careSubjects: Number(r.care),
   };
+  // Sensitive groups leave the server only as a count (PRODUCT.md §9), from the caller's released table
+  // (disclosure.ts): absent at a level the role may not see, null when suppressed, a missing cell is 0.
+  if (canSeeLevel(who.role, level)) {
+    const cell = (await careTableFor(db, who, CARE_GROUPS)).get(level, id);
+    counts.careSubjects = cell == null ? 0 : cell.count;
+    if (cell?.suppressed) counts.careSubjectsSuppressed = true;
+  }
   if (level !== 'building') counts.buildings = Number(r.buildings);
   if (level === 'community') {
     counts.grids = Number((await db.query<{ n: unknown }>(`SELECT count(*) AS n FROM grids WHERE community_id = $1`, [id])).rows[0].n);

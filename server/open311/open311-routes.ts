@@ -1,14 +1,18 @@
-// Open311 GeoReport v2 at /open311/v2: services.json, requests.json (list and create), requests/<id>.json.
+// Open311 GeoReport v2 at /open311/v2, every resource in both formats (.json and .xml): discovery,
+// services, services/<code> (definition), requests (list and create), requests/<id>.
 //
 // Who may call:
-//   GET services.json           public (the category list is not personal).
-//   GET requests…, POST requests.json
-//                               an `api_key` of a registered client (table open311_clients; created by an admin
+//   GET discovery, services…    public (the endpoint and category list are not personal).
+//   GET requests…               keyless, as the spec allows: without a key or session only the public fields
+//                               (no description, address or media; never reporter names or phones); with an
+//                               api_key or a session of a dispatcher, admin or worker also the description
+//                               and address.
+//   POST requests               an `api_key` of a registered client (table open311_clients; created by an admin
 //                               with POST /api/open311/clients, shown once), or a signed-in session of a
 //                               dispatcher, admin or worker (with the usual CSRF token on POST).
-// Requests are read without reporter names or phones; descriptions are returned as stored (JSON text).
 // POST is rate-limited per client and takes an optional Idempotency-Key header like /api/incidents.
-// Errors use the spec's shape — an array of {code, description} — plus our stable `error_code` and `field`.
+// Errors use the spec's shape on every /open311 route — an array of {code, description} (in XML
+// <errors><error>…) — plus our stable `error_code` and `field`.
 import { createHash, randomBytes } from 'node:crypto';
 import express, { Router, type ErrorRequestHandler, type Request } from 'express';
 import { rateLimit, ipKeyGenerator } from 'express-rate-limit';
@@ -27,6 +31,7 @@ import type { Logger } from '../logger';
 import { INCIDENT_COLUMNS, type IncidentRow } from '../incidents/incident-row';
 import type { CommandContext, IncidentService } from '../incidents/incident-service';
 import { commandContext } from '../incidents/incident-routes';
+import { formatOfPath, OPEN311_FORMATS, publicBase, sendOpen311, type Open311Format } from './open311-format';
 import {
   DEFAULT_WINDOW_DAYS,
   MAX_REQUESTS,
@@ -34,6 +39,7 @@ import {
   Open311ListQuerySchema,
   Open311PostSchema,
   toOpen311Request,
+  type Open311Request,
   type Open311Service,
 } from './open311-mapping';
 
@@ -72,6 +78,15 @@ export function open311Routes(deps: Open311Deps): Router {
   r.use(express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 100 }));
   r.use(sessionMiddleware(authCtx), csrfMiddleware(authCtx));
 
+  /** The format a route was called with; anything but json/xml is a spec-shaped 404. */
+  const formatOf = (req: Request): Open311Format => {
+    const f = String(req.params.format ?? '');
+    if (!(OPEN311_FORMATS as readonly string[]).includes(f)) throw new AppError('NOT_FOUND', `format "${f}" is not offered: use .json or .xml`, 'format');
+    return f as Open311Format;
+  };
+  /** A reader with no key and no session: allowed for GET requests (spec), public fields only. */
+  const anonymous = (req: Request) => !req.identity && !((req.body as Record<string, unknown> | undefined)?.api_key ?? req.query.api_key);
+
   /** The caller as a command context: a session of an allowed role, or a registered api_key. */
   async function caller(req: Request): Promise<CommandContext> {
     if (req.identity) {
@@ -92,7 +107,33 @@ export function open311Routes(deps: Open311Deps): Router {
     return { actor: `open311:${client.name}`, role: null, personId: null, idempotencyKey: key, source: 'open311', ip: req.ip ?? null };
   }
 
-  r.get('/services.json', async (_req, res) => {
+  r.get('/discovery.:format', (req, res) => {
+    const format = formatOf(req);
+    const changeset = '2026-12-06T00:00:00Z';
+    sendOpen311(res, format, 'discovery', {
+      changeset,
+      contact: 'the street office operating this server (网格指挥中心)',
+      key_service: `${publicBase(req, deps.config.PUBLIC_ORIGIN)}/admin (an administrator registers a client: POST /api/open311/clients)`,
+      endpoints: [{
+        specification: 'http://wiki.open311.org/GeoReport_v2',
+        url: `${publicBase(req, deps.config.PUBLIC_ORIGIN)}/open311/v2`,
+        changeset,
+        type: 'production',
+        formats: ['text/xml', 'application/json'],
+      }],
+    });
+  });
+
+  r.get('/services/:code.:format', async (req, res) => {
+    const format = formatOf(req);
+    const names = await categoryNames(db);
+    if (!names.has(req.params.code)) throw new AppError('NOT_FOUND', `no service "${req.params.code}"; see services.${format}`, 'service_code');
+    // Our services take no extra attributes (metadata false): the definition lists none.
+    sendOpen311(res, format, 'service_definition', { service_code: req.params.code, attributes: [] });
+  });
+
+  r.get('/services.:format', async (req, res) => {
+    const format = formatOf(req);
     const names = await categoryNames(db);
     const services: Open311Service[] = [...names].map(([code, n]) => ({
       service_code: code,
@@ -103,12 +144,14 @@ export function open311Routes(deps: Open311Deps): Router {
       keywords: '',
       group: '网格事件',
     }));
-    res.json(services);
+    sendOpen311(res, format, 'services', services);
   });
 
-  r.get('/requests.json', async (req, res) => {
+  r.get('/requests.:format', async (req, res) => {
+    const format = formatOf(req);
     const q = parseOrThrow(Open311ListQuerySchema, req.query, 'query');
-    await caller(req);
+    const publicOnly = anonymous(req);
+    if (!publicOnly) await caller(req);
     const where: string[] = [];
     const params: unknown[] = [];
     const add = (sql: (n: number) => string, v: unknown) => {
@@ -133,18 +176,20 @@ export function open311Routes(deps: Open311Deps): Router {
       params,
     );
     const names = await categoryNames(db);
-    res.json(rows.rows.map((row) => toOpen311Request(row, names.get(row.category)?.zh ?? row.category)));
+    sendOpen311(res, format, 'service_requests', rows.rows.map((row) => shown(toOpen311Request(row, names.get(row.category)?.zh ?? row.category), publicOnly)));
   });
 
   r.get('/requests/:file', async (req, res) => {
-    const m = /^([1-9][0-9]{0,15})\.json$/.exec(req.params.file);
-    if (!m) throw new AppError('NOT_FOUND', 'use /requests/<service_request_id>.json', 'service_request_id');
-    await caller(req);
+    const m = /^([1-9][0-9]{0,15})\.(json|xml)$/.exec(req.params.file);
+    if (!m) throw new AppError('NOT_FOUND', 'use /requests/<service_request_id>.json or .xml', 'service_request_id');
+    const format = m[2] as Open311Format;
+    const publicOnly = anonymous(req);
+    if (!publicOnly) await caller(req);
     const rows = await db.query<IncidentRow>(`SELECT ${INCIDENT_COLUMNS} FROM incidents i WHERE i.id = $1`, [Number(m[1])]);
     const row = rows.rows[0];
     if (!row) throw new AppError('NOT_FOUND', `no service request ${m[1]}`, 'service_request_id');
     const names = await categoryNames(db);
-    res.json([toOpen311Request(row, names.get(row.category)?.zh ?? row.category)]);
+    sendOpen311(res, format, 'service_requests', [shown(toOpen311Request(row, names.get(row.category)?.zh ?? row.category), publicOnly)]);
   });
 
   const limiter = rateLimit({
@@ -159,7 +204,8 @@ export function open311Routes(deps: Open311Deps): Router {
     handler: (_req, _res, next) => next(new AppError('RATE_LIMITED', 'too many service requests from this client; wait a minute')),
   });
 
-  r.post('/requests.json', limiter, async (req, res) => {
+  r.post('/requests.:format', limiter, async (req, res) => {
+    const format = formatOf(req);
     const post = parseOrThrow(Open311PostSchema, req.body ?? {}, 'body');
     const ctx = await caller(req);
     const names = await categoryNames(db);
@@ -183,10 +229,25 @@ export function open311Routes(deps: Open311Deps): Router {
     );
     const result = await service.reportIncident(ctx, report);
     if (result.replayed) res.set('Idempotent-Replayed', 'true');
-    res.status(201).json([{ service_request_id: String(result.body.id), service_notice: '', account_id: null }]);
+    sendOpen311(res, format, 'service_requests', [{ service_request_id: String(result.body.id), service_notice: '', account_id: null }], 201);
   });
 
+  // Anything else under /open311/v2 answers in the spec's error shape too.
+  r.use((req, _res, next) => next(new AppError('NOT_FOUND', `no Open311 resource ${req.method} ${req.path}; see discovery.json`)));
   r.use(open311Errors(deps.logger));
+  return r;
+}
+
+/** A keyless reader sees the public fields only (the spec lets a server omit description, address, media). */
+function shown(req: Open311Request, publicOnly: boolean): Open311Request {
+  return publicOnly ? { ...req, description: '', address: '', address_id: '', media_url: '' } : req;
+}
+
+/** Spec-shaped 404 for any /open311 path outside the v2 router (mounted after it). */
+export function open311NotFound(logger: Logger): Router {
+  const r = Router();
+  r.use((req, _res, next) => next(new AppError('NOT_FOUND', `no Open311 resource ${req.method} ${req.originalUrl.split('?')[0]}; this server offers GeoReport v2 at /open311/v2 (see /open311/v2/discovery.json)`)));
+  r.use(open311Errors(logger));
   return r;
 }
 
@@ -203,7 +264,7 @@ function open311Errors(logger: Logger): ErrorRequestHandler {
       logger.error({ err, url: req.originalUrl }, 'open311 error');
       e = new AppError('INTERNAL', 'internal error; it has been logged');
     }
-    res.status(e.status).json([{ code: e.status, description: e.message, error_code: e.code, ...(e.field ? { field: e.field } : {}) }]);
+    sendOpen311(res, formatOfPath(req.path), 'errors', [{ code: e.status, description: e.message, error_code: e.code, ...(e.field ? { field: e.field } : {}) }], e.status);
   };
 }
 

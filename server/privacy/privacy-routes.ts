@@ -7,19 +7,20 @@ import type { Db } from '../db/db';
 import type { UserRole } from '../../common/domain';
 import { parseOrThrow } from '../http/validate';
 import { actorOf, getIdentity, requireRole, requireSignedIn } from '../auth/identity';
-import { scopeFilter } from '../auth/scope';
 import { audit } from '../audit/audit';
 import { maskPerson } from './masking';
+import { AppError } from '../../common/errors';
+import { ALL_GROUPS, DISCLOSURE_K, VISIBLE_LEVELS, canSeeLevel, careTableFor, type DisclosureLevel, type ReleasedCell } from './disclosure';
 
 export const CARE_GROUPS = ['elderly_alone', 'disabled', 'low_income', 'unemployed', 'released_prisoner', 'drug_rehab', 'special_care'] as const;
 /** Roles that may read individual care subjects (with a purpose, audited). */
 export const CARE_SUBJECT_ROLES: readonly UserRole[] = ['admin', 'leader'];
 /** Aggregate cells with fewer subjects than this are reported as suppressed (no exact count). */
-export const MIN_CELL_COUNT = 3;
+export const MIN_CELL_COUNT = DISCLOSURE_K;
 
 const AggregatesQuery = z
   .object({
-    level: z.enum(['grid', 'community']).default('grid'),
+    level: z.enum(['street', 'community', 'grid', 'building']).optional(),
     group: z.enum(CARE_GROUPS).optional(),
   })
   .strict();
@@ -34,43 +35,57 @@ const SubjectsQuery = z
   })
   .strict();
 
-interface AggregateRow {
-  unit_id: number;
-  unit_code: string;
-  unit_name: string;
-  group_code: string;
-  n: number;
+const UNIT_TABLE: Record<Exclude<DisclosureLevel, 'street'>, string> = {
+  community: 'SELECT id, code, name FROM communities WHERE id = ANY($1::int[])',
+  grid: 'SELECT id, code, name FROM grids WHERE id = ANY($1::int[])',
+  building: 'SELECT id, code, COALESCE(name, address, code) AS name FROM buildings WHERE id = ANY($1::int[])',
+};
+
+async function unitNames(db: Db, level: DisclosureLevel, ids: number[]): Promise<Map<number, { code: string; name: string }>> {
+  if (level === 'street' || ids.length === 0) return new Map();
+  const res = await db.query<{ id: number; code: string; name: string }>(UNIT_TABLE[level], [ids]);
+  return new Map(res.rows.map((r) => [r.id, { code: r.code, name: r.name }]));
+}
+
+const LEVEL_ORDER: readonly DisclosureLevel[] = ['grid', 'community', 'street', 'building'];
+
+function defaultLevel(role: UserRole): DisclosureLevel {
+  return LEVEL_ORDER.find((l) => canSeeLevel(role, l)) ?? 'street';
 }
 
 export function privacyRoutes(db: Db): Router {
   const r = Router();
 
+  // Counts of sensitive groups: a projection of the one released table of the caller (disclosure.ts). `level`
+  // and `group` only select from it, so two requests cannot be differenced into a suppressed value.
   r.get('/care-aggregates', requireSignedIn(), async (req, res) => {
     const identity = getIdentity(req);
-    const q = parseOrThrow(AggregatesQuery, req.query, 'query');
-    const scope = scopeFilter(identity, 'cs.grid_id', 2);
-    const unit = q.level === 'grid'
-      ? { join: 'JOIN grids u ON u.id = cs.grid_id', id: 'u.id' }
-      : { join: 'JOIN grids g ON g.id = cs.grid_id JOIN communities u ON u.id = g.community_id', id: 'u.id' };
-    const res2 = await db.query<AggregateRow>(
-      `SELECT ${unit.id} AS unit_id, u.code AS unit_code, u.name AS unit_name, cs.group_code, count(*)::int AS n
-         FROM care_subjects cs ${unit.join}
-        WHERE ($1::text IS NULL OR cs.group_code = $1) AND ${scope.sql}
-        GROUP BY ${unit.id}, u.code, u.name, cs.group_code
-        ORDER BY u.code, cs.group_code`,
-      [q.group ?? null, ...scope.params],
-    );
+    const parsed = parseOrThrow(AggregatesQuery, req.query, 'query');
+    // no level asked: the finest the role may see short of buildings (grid for most, community for the wall)
+    const q = { ...parsed, level: parsed.level ?? defaultLevel(identity.role) };
+    if (!canSeeLevel(identity.role, q.level)) {
+      throw new AppError('FORBIDDEN', `counts of sensitive groups per ${q.level} are not released to the ${identity.role} role; levels you may ask for: ${VISIBLE_LEVELS[identity.role].join(', ')}`, 'query.level');
+    }
+    const table = await careTableFor(db, identity, CARE_GROUPS);
+    const cells = table.cells.filter((c) => c.level === q.level);
+    const names = await unitNames(db, q.level, [...new Set(cells.map((c) => c.unitId).filter((x): x is number => x != null))]);
+    const out = (c: ReleasedCell) => ({
+      unitId: c.unitId,
+      unitCode: c.unitId == null ? null : names.get(c.unitId)?.code ?? null,
+      unitName: c.unitId == null ? null : names.get(c.unitId)?.name ?? null,
+      group: c.group,
+      count: c.count,
+      suppressed: c.suppressed,
+    });
+    // a cell that is absent is a released 0
+    const shown = (c: ReleasedCell) => c.suppressed || (c.count ?? 0) > 0;
+    res.set('Cache-Control', 'no-store');
     res.json({
       level: q.level,
       minCellCount: MIN_CELL_COUNT,
-      rows: res2.rows.map((row) => ({
-        unitId: row.unit_id,
-        unitCode: row.unit_code,
-        unitName: row.unit_name,
-        group: row.group_code,
-        count: row.n >= MIN_CELL_COUNT ? row.n : null,
-        suppressed: row.n < MIN_CELL_COUNT,
-      })),
+      levels: table.levels,
+      rows: cells.filter((c) => c.group !== ALL_GROUPS && (q.group == null || c.group === q.group) && shown(c)).map(out),
+      totals: q.group == null ? cells.filter((c) => c.group === ALL_GROUPS && shown(c)).map(out) : [],
     });
   });
 

@@ -19,6 +19,7 @@ import type { Layout } from './layout';
 import { buildPopulation } from './population';
 import type { Population } from './population';
 import { generateIncidents } from './incidents';
+import { holdsAnyData, recordLayer } from '../dataset/dataset-status';
 
 export const SAMPLE_SEED = 20161231;
 /** The sample's "now": history ends here and due times, ages and positions are relative to it. */
@@ -128,10 +129,9 @@ export async function generateSample(db: Db, options: GenerateOptions = {}): Pro
 
   const totals = await db.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock($1)', [SAMPLE_LOCK_KEY]);
-    if (options.onlyIfEmpty) {
-      const any = await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM communities');
-      if (any.rows[0].n > 0) return null;
-    }
+    // "Empty" means empty of every layer, not only of communities: an OSM import without communities, or a
+    // street created for real data, must never get the synthetic street loaded beside it (issue 16).
+    if (options.onlyIfEmpty && (await holdsAnyData(tx))) return null;
     return writeAll(tx, { layout, pop, frame, scale, seed, historyDays, perYear, anchor, batchSize, progress: options.progress });
   });
   const result: SampleTotals = totals ?? { ...emptyTotals(scale, seed), loaded: false };
@@ -464,6 +464,12 @@ async function writeAll(tx: Queryable, ctx: WriteContext): Promise<SampleTotals>
     violations: violations.count, walkNodes: nodes.count, walkEdges: edges.count, buildingAccess: access.count,
     basemapFeatures: basemap.count, incidents: incidents.count, ms: 0,
   };
+  // Provenance: every layer the generator wrote is sample data (drives the badge on every screen).
+  for (const [layer, rows] of [
+    ['street', totals.streets], ['communities', totals.communities], ['grids', totals.grids], ['buildings', totals.buildings],
+    ['people', totals.people], ['facilities', totals.facilities], ['parking_lots', totals.parkingLots],
+    ['violations', totals.violations], ['walk', totals.walkEdges], ['basemap', totals.basemapFeatures], ['incidents', totals.incidents],
+  ] as const) await recordLayer(tx, { layer, origin: 'sample', source: 'sample-generator', rows });
   // One event says the sample arrived (history incidents get no per-incident events: see data/sample/README.md).
   await appendEvent(tx, {
     type: 'sample.loaded', entityType: 'dataset', entityId: 'sample', actor: 'system:sample-generator',
@@ -472,7 +478,7 @@ async function writeAll(tx: Queryable, ctx: WriteContext): Promise<SampleTotals>
   return totals;
 }
 
-/** Loads the sample street (scale 1, default seed); with onlyIfEmpty, only when no community exists yet. */
+/** Loads the sample street (scale 1, default seed); with onlyIfEmpty, only into a database holding no data at all. */
 export async function loadSampleStreet(db: Db, options: LoadSampleOptions = {}): Promise<void> {
   await generateSample(db, { scale: 1, onlyIfEmpty: options.onlyIfEmpty, logger: options.logger, anchor: options.anchor });
 }
@@ -510,6 +516,7 @@ export async function resetSampleData(db: Db): Promise<void> {
     await tx.query('UPDATE people SET building_id = NULL');
     for (const table of ['people', 'buildings', 'compounds', 'grids', 'communities', 'streets']) await tx.query(`DELETE FROM ${table}`);
     for (const [name] of RESET_INDEXES) await tx.query(`DROP INDEX ${name}`);
+    await tx.query('DELETE FROM dataset_layers');
   });
 }
 

@@ -1,5 +1,5 @@
 // SIMULATION: a minimal signed-in HTTP client for the real API (cookie session + CSRF token), used by the
-// simulator for the dispatcher and for the second (verifying) account.
+// simulator for the dispatcher, the second (verifying) account and the simulated grid workers' phones.
 export interface ApiAnswer<T> {
   status: number;
   body: T;
@@ -34,6 +34,23 @@ export class ApiClient {
       parsed = text ? JSON.parse(text) : null;
     } catch {
       // non-JSON answer (e.g. a proxy error page): keep the text
+    }
+    return { status: res.status, body: parsed as T };
+  }
+
+  /** A raw binary body (a photo), as the phone sends it to POST /api/incidents/:id/photos. */
+  async upload<T>(path: string, bytes: Buffer, contentType: string, extra: Record<string, string> = {}): Promise<ApiAnswer<T>> {
+    const res = await fetch(`${this.base}${path}`, {
+      method: 'POST',
+      headers: { cookie: this.cookie, 'x-csrf-token': this.csrf, 'content-type': contentType, ...extra },
+      body: new Uint8Array(bytes),
+    });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      // non-JSON answer: keep the text
     }
     return { status: res.status, body: parsed as T };
   }

@@ -7,6 +7,9 @@
 // on the simulated timeline and are escalated (督办) by the dispatcher. Every command carries the expectedVersion
 // last seen; a 409 (STALE_VERSION / ASSIGNMENT_CONFLICT) is a normal race: re-read the incident and go on from
 // whatever state it is in now. The numbers below are invented to look plausible, not measured.
+// With simulated phones (server/simulator/field-crew.ts) a case assigned to one of them is worked by that
+// worker through /api/field (接单, start, resolve with photos): the dispatcher side only watches it (re-reads)
+// until it comes back resolved, then verifies and closes it as before.
 import type { IncidentSeverity, IncidentStatus } from '../../common/domain';
 import type { CandidatesDto, IncidentDto, IncidentListDto } from '../../common/incidents';
 import { dueTimes } from '../incidents/due-times';
@@ -24,6 +27,8 @@ export interface ClosedLoopOptions {
   /** At most this many commands per tick (the rest wait for the next tick). */
   maxStepsPerTick?: number;
   log(line: string): void;
+  /** Person ids of the workers on a simulated phone: their cases are worked on the phone, not from the desk. */
+  fieldWorkers?: ReadonlySet<number>;
 }
 
 export interface ClosedLoopSummary {
@@ -32,6 +37,8 @@ export interface ClosedLoopSummary {
   accepted: number;
   planned: number;
   assigned: number;
+  /** Of those, assigned to a worker on a simulated phone (who then works it through /api/field). */
+  assignedToPhones: number;
   started: number;
   resolved: number;
   verified: number;
@@ -50,7 +57,7 @@ export interface ClosedLoopSummary {
   waitingForVerifier: number;
 }
 
-type Step = 'accept' | 'reject' | 'plan' | 'assign' | 'start' | 'resolve' | 'verify' | 'close' | 'reply' | 'rating';
+type Step = 'accept' | 'reject' | 'plan' | 'assign' | 'start' | 'resolve' | 'verify' | 'close' | 'reply' | 'rating' | 'watch';
 /** What will happen to a case, drawn once when it is first seen. */
 type Fate = 'normal' | 'stall' | 'rework' | 'reject';
 
@@ -59,6 +66,7 @@ interface Case {
   version: number;
   status: IncidentStatus;
   severity: IncidentSeverity;
+  assigneeId: number | null;
   satisfaction: number | null;
   hasReply: boolean;
   hasPlan: boolean;
@@ -94,7 +102,7 @@ const REJECT_REASONS = ['重复上报，已并入原工单（模拟）', '不属
 
 export class ClosedLoop {
   readonly summary: ClosedLoopSummary = {
-    tracked: 0, backlog: 0, accepted: 0, planned: 0, assigned: 0, started: 0, resolved: 0, verified: 0, reworked: 0, closed: 0,
+    tracked: 0, backlog: 0, accepted: 0, planned: 0, assigned: 0, assignedToPhones: 0, started: 0, resolved: 0, verified: 0, reworked: 0, closed: 0,
     rejected: 0, replied: 0, rated: 0, escalated: 0, conflicts: 0, failures: 0, noCandidate: 0, waitingForVerifier: 0,
   };
   private readonly cases = new Map<number, Case>();
@@ -190,7 +198,7 @@ export class ClosedLoop {
     const fate: Fate =
       dto.status === 'reported' && r < 0.05 ? 'reject' : r < 0.15 ? 'stall' : r < 0.23 ? 'rework' : 'normal';
     const c: Case = {
-      id: dto.id, version: dto.version, status: dto.status, severity: dto.severity, satisfaction: dto.satisfaction,
+      id: dto.id, version: dto.version, status: dto.status, severity: dto.severity, assigneeId: dto.assigneeId, satisfaction: dto.satisfaction,
       hasReply: dto.reply != null, hasPlan: dto.plan != null, escalationLevel: dto.escalationLevel, fate,
       reworkedBySim: false, wantsRating: this.rand() < 0.5, simDue, watchDue: simDue > simNow, step: null, nextAt: simNow, busy: false, tries: 0,
     };
@@ -219,6 +227,7 @@ export class ClosedLoop {
   }
 
   private nextStep(c: Case): Step | null {
+    if ((c.status === 'assigned' || c.status === 'in_progress') && c.assigneeId != null && this.o.fieldWorkers?.has(c.assigneeId)) return 'watch';
     switch (c.status) {
       case 'reported':
         return c.fate === 'reject' ? 'reject' : 'accept';
@@ -258,6 +267,7 @@ export class ClosedLoop {
       case 'close': return between(5, 40);
       case 'reply': return between(10, 60);
       case 'rating': return between(30, 240);
+      case 'watch': return between(10, 30);
     }
   }
 
@@ -276,6 +286,7 @@ export class ClosedLoop {
     if (!c) return;
     c.version = dto.version;
     c.status = dto.status;
+    c.assigneeId = dto.assigneeId;
     c.satisfaction = dto.satisfaction;
     c.hasReply = dto.reply != null;
     c.hasPlan = dto.plan != null;
@@ -332,6 +343,8 @@ export class ClosedLoop {
         break;
       case 'assign': {
         const cand = await this.o.api.call<CandidatesDto>('GET', `/api/incidents/${c.id}/candidates?limit=10&routes=0`);
+        // the first available one as the recommendation ranks them (the grid's own worker first when on duty:
+        // the simulated phones are grids' own workers, so their grids' cases reach them this way)
         const pick = cand.status === 200 ? cand.body.candidates.find((x) => x.available) : undefined;
         if (!pick) {
           this.summary.noCandidate++;
@@ -363,6 +376,13 @@ export class ClosedLoop {
       case 'reply':
         res = await post(this.o.api, 'reply', { reply: '您的反映已收到，经核实不予受理，原因已告知，感谢理解。（模拟）' });
         break;
+      case 'watch': {
+        // the worker's phone moves the case; the desk only looks again later
+        const seen = await this.o.api.call<IncidentDto>('GET', `/api/incidents/${c.id}`);
+        if (seen.status === 200) this.absorb(seen.body);
+        this.schedule(c, simNow);
+        return;
+      }
       case 'rating': {
         const closed = c.status === 'closed';
         const weights: Record<string, number> = closed ? { 5: 55, 4: 30, 3: 10, 2: 4, 1: 1 } : { 4: 20, 3: 40, 2: 30, 1: 10 };
@@ -377,6 +397,7 @@ export class ClosedLoop {
       const from = c.status;
       this.absorb(dto);
       this.count(step, from, dto.status);
+      if (step === 'assign' && dto.assigneeId != null && this.o.fieldWorkers?.has(dto.assigneeId)) this.summary.assignedToPhones++;
       this.schedule(c, simNow);
       return;
     }

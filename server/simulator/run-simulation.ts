@@ -4,12 +4,17 @@
 // worked, verified by a second account, closed with a reply and rated (server/simulator/closed-loop.ts). Reports
 // are sent with `X-Simulation: 1`, so they are stored with source 'simulator'. Everything it sends goes through the same validation, transactions and events as real
 // input; incident titles carry "【模拟】" so simulated cases are never mistaken for real ones.
+// With worker accounts (fieldAccounts) some grid workers are on simulated phones (server/simulator/field-crew.ts):
+// they work their cases, report on patrol and send their own positions through the /m app's API.
 import { randomUUID } from 'node:crypto';
 import { STREET } from '../../common/domain';
 import type { LiveSnapshot, ParkingLive } from '../../common/realtime';
-import type { IncidentDto } from '../../common/incidents';
-import { ApiClient } from './api-client';
+import type { IncidentDto, IncidentListDto } from '../../common/incidents';
+import { RESIDENT_CATEGORIES, type ResidentCategory } from '../../common/resident';
+import { ApiClient, errorCode } from './api-client';
+import { ResidentClient } from './resident-client';
 import { ClosedLoop, type ClosedLoopSummary } from './closed-loop';
+import { FieldCrew, type FieldAccount, type FieldCrewSummary, type GridFeature } from './field-crew';
 import {
   TITLES, categoryMix, expectedArrivals, gaussian, parkingOccupancyShare, pickWeighted, poisson, prng, shanghaiClock,
 } from './day-model';
@@ -38,6 +43,21 @@ export interface SimulationOptions {
   backlog?: boolean;
   /** Closed-loop commands in flight at once (default 4). */
   concurrency?: number;
+  /**
+   * Share of reports sent by simulated residents through the public API (/api/public: proof of work solved
+   * here, no account), default 0.15; 0 turns it off. They are stored with source 'resident' (that is what
+   * the route stores), so their text carries 【模拟】 like every simulated title.
+   */
+  residentShare?: number;
+  /**
+   * Grid worker accounts (role worker, linked to a person) to sign in as simulated phones; absent or empty →
+   * no field side (the dispatcher works cases on the workers' behalf, as before).
+   */
+  fieldAccounts?: readonly FieldAccount[];
+  /** Patrol reports per phone per simulated hour (default 0.5). */
+  patrolPerHour?: number;
+  /** Share of in-grid patrol reports fixed on the spot (随手办), default 0.35. */
+  fixOnSpotShare?: number;
   log(line: string): void;
   signal?: AbortSignal;
 }
@@ -45,11 +65,16 @@ export interface SimulationOptions {
 export interface SimulationSummary {
   incidentsSent: number;
   incidentsRefused: number;
+  /** Reports sent (and refused) as residents through the public API; not part of incidentsSent/Refused. */
+  residentSent: number;
+  residentRefused: number;
   parkingUpdates: number;
   parkingConflicts: number;
   positionFixes: number;
   simulatedEnd: Date;
   loop: ClosedLoopSummary | null;
+  /** What the simulated phones did through /api/field (null without field accounts). */
+  field: FieldCrewSummary | null;
 }
 
 type LonLat = [number, number];
@@ -107,7 +132,24 @@ export async function runSimulation(o: SimulationOptions): Promise<SimulationSum
   const rand = prng(o.seed);
   const api = new ApiClient(o.url.replace(/\/$/, ''));
   await api.login(o.username, o.password);
-  const summary: SimulationSummary = { incidentsSent: 0, incidentsRefused: 0, parkingUpdates: 0, parkingConflicts: 0, positionFixes: 0, simulatedEnd: o.start, loop: null };
+  const summary: SimulationSummary = { incidentsSent: 0, incidentsRefused: 0, residentSent: 0, residentRefused: 0, parkingUpdates: 0, parkingConflicts: 0, positionFixes: 0, simulatedEnd: o.start, loop: null, field: null };
+  const bbox = STREET.bbox.join(',');
+  const grids = await api.call<{ features?: Feature[] }>('GET', `/api/layers/grids?bbox=${bbox}`);
+
+  // The phones sign in first, so the closed loop knows whose cases to leave to them (the backlog's too).
+  const patrolAt = new Map<number, LonLat>();
+  let crew: FieldCrew | null = null;
+  if (o.fieldAccounts?.length) {
+    crew = new FieldCrew({
+      base: o.url.replace(/\/$/, ''), accounts: o.fieldAccounts, rand, loop: null,
+      patrolPosition: (personId) => patrolAt.get(personId) ?? null,
+      grids: (grids.body.features ?? []) as GridFeature[],
+      patrolPerHour: o.patrolPerHour, fixOnSpotShare: o.fixOnSpotShare,
+      concurrency: Math.max(1, Math.min(16, o.concurrency ?? 4)), log: o.log,
+    });
+    summary.field = crew.summary;
+    o.log(`  field: ${await crew.signIn(o.start.getTime())} of ${o.fieldAccounts.length} simulated phones signed in and on duty`);
+  }
 
   let loop: ClosedLoop | null = null;
   if (o.closedLoop !== false) {
@@ -125,19 +167,26 @@ export async function runSimulation(o: SimulationOptions): Promise<SimulationSum
         verifier = null;
       }
     }
-    loop = new ClosedLoop({ api, verifier, rand, concurrency: Math.max(1, Math.min(16, o.concurrency ?? 4)), log: o.log });
+    loop = new ClosedLoop({ api, verifier, rand, concurrency: Math.max(1, Math.min(16, o.concurrency ?? 4)), log: o.log, fieldWorkers: crew?.personIds });
+    crew?.attach(loop);
     summary.loop = loop.summary;
     if (o.backlog !== false) o.log(`  closed loop: picked up ${await loop.loadBacklog(o.start.getTime())} open incidents`);
   }
 
   // Where incidents happen: building centres (or grid centres), with a few persistent hot areas.
-  const bbox = STREET.bbox.join(',');
   const buildings = await api.call<{ features?: Feature[] }>('GET', `/api/layers/buildings?bbox=${bbox}`);
-  const grids = await api.call<{ features?: Feature[] }>('GET', `/api/layers/grids?bbox=${bbox}`);
   let places = (buildings.body.features ?? []).map(centroidOf).filter((p): p is LonLat => p !== null);
   if (!places.length) places = (grids.body.features ?? []).map(centroidOf).filter((p): p is LonLat => p !== null);
   if (!places.length) places = [STREET.center];
   const hotAreas = Array.from({ length: Math.min(4, places.length) }, () => places[Math.floor(rand() * places.length)]);
+  // with phones, two more hot areas in phone workers' grids, so the demo's field side has cases to work
+  if (crew?.personIds.size) {
+    const phoneGrids = (grids.body.features ?? []).filter((g) => crew?.gridIds.has(Number(g.properties?.id)));
+    for (let i = 0; i < 2 && phoneGrids.length; i++) {
+      const c = centroidOf(phoneGrids[Math.floor(rand() * phoneGrids.length)]);
+      if (c) hotAreas.push(c);
+    }
+  }
   o.log(`  places: ${places.length}, hot areas: ${hotAreas.map((h) => `${h[0].toFixed(4)},${h[1].toFixed(4)}`).join('  ')}`);
 
   // Patrol paths: street lines of the offline basemap near each worker's grid (else a loop round the grid centre).
@@ -165,6 +214,28 @@ export async function runSimulation(o: SimulationOptions): Promise<SimulationSum
     return { personId: w.personId, path, cum, at: rand() * cum[cum.length - 1], dir: 1 };
   });
   o.log(`  patrolling workers: ${patrols.length}, street lines: ${lines.length}`);
+
+  // Simulated residents: a few phones (device ids), each behind its own documentation-range address
+  // (198.18.0.0/15, RFC 2544) sent as X-Forwarded-For — the server trusts that header only from loopback,
+  // so from another host every phone shares the simulator's address and the per-address limit applies.
+  const residentShare = Math.max(0, Math.min(1, o.residentShare ?? 0.15));
+  const phones = Array.from({ length: 40 }, (_, i) => new ResidentClient(o.url.replace(/\/$/, ''), undefined, { 'x-forwarded-for': `198.18.${Math.floor(i / 200)}.${(i % 200) + 1}` }));
+  let residentSeq = 0;
+  const sendAsResident = async (category: ResidentCategory, title: string, lon: number, lat: number, simNow: number): Promise<boolean> => {
+    const phone = phones[Math.floor(rand() * phones.length)];
+    const tag = `R${Date.now().toString(36)}${(residentSeq++).toString(36)}`;
+    const res = await phone.report({ category, description: `${title}（居民上报 ${tag}）\nSIMULATION — generated by npm run simulate (模拟数据)`, location: { lon, lat } });
+    if (res.status !== 201) {
+      if (summary.residentRefused++ === 0) o.log(`  resident report refused: ${res.status} ${errorCode(res.body) ?? ''} (further refusals are only counted)`);
+      return false;
+    }
+    summary.residentSent++;
+    // The public answer is the tracking code only; the dispatcher finds the incident to walk it through the loop.
+    const found = await api.call<IncidentListDto>('GET', '/api/incidents?status=reported&sort=-id&limit=50');
+    const dto = found.body.items?.find((i) => i.source === 'resident' && i.description.includes(tag));
+    if (dto) loop?.trackReported(dto, simNow);
+    return true;
+  };
 
   let lots: ParkingLive[] = [];
   const refreshLots = async () => {
@@ -198,6 +269,10 @@ export async function runSimulation(o: SimulationOptions): Promise<SimulationSum
       const hot = rand() < 0.45;
       const [lon, lat] = hot ? jitter(hotAreas[Math.floor(rand() * hotAreas.length)], 60, rand) : jitter(places[Math.floor(rand() * places.length)], 10, rand);
       const titles = TITLES[category];
+      if (residentShare > 0 && (RESIDENT_CATEGORIES as readonly string[]).includes(category) && rand() < residentShare) {
+        await sendAsResident(category as ResidentCategory, `【模拟】${titles[Math.floor(rand() * titles.length)]}`, lon, lat, simNow);
+        continue;
+      }
       const res = await api.call<IncidentDto>('POST', '/api/incidents', {
         category,
         severity: rand() < 0.06 ? 'big' : 'small',
@@ -233,9 +308,11 @@ export async function runSimulation(o: SimulationOptions): Promise<SimulationSum
 
     // patrols: walk along the path, turn at its ends
     if (patrols.length) {
-      const fixes = patrols.map((p) => {
+      const fixes = patrols.flatMap((p) => {
         const [lon, lat] = advancePatrol(p, WALK_MPS * dtSimS);
-        return { personId: p.personId, lon, lat };
+        patrolAt.set(p.personId, [lon, lat]);
+        // a worker on a phone sends their own position (field-crew.ts); the rest are sent on their behalf
+        return crew?.personIds.has(p.personId) ? [] : [{ personId: p.personId, lon, lat }];
       });
       for (let i = 0; i < fixes.length; i += 500) {
         const res = await api.call('POST', '/api/live/workers/positions', { fixes: fixes.slice(i, i + 500) });
@@ -243,17 +320,25 @@ export async function runSimulation(o: SimulationOptions): Promise<SimulationSum
       }
     }
 
+    // the phones: inbox, 接单/start/resolve with photos, patrol reports, own positions
+    if (crew) await crew.tick(simNow, realStart + o.durationS * 1000);
+
     // the closed loop: commands due by now, bounded per tick, none started after the run's end
     if (loop) await loop.tick(simNow, realStart + o.durationS * 1000);
 
     const hh = String(Math.floor(hour)).padStart(2, '0');
     const mm = String(Math.floor((hour % 1) * 60)).padStart(2, '0');
-    o.log(`  [SIMULATION ${hh}:${mm} CST] incidents +${n} (sent ${summary.incidentsSent}, refused ${summary.incidentsRefused}), parking updates ${summary.parkingUpdates}, fixes ${summary.positionFixes}${loopLine(summary.loop, loop?.active ?? 0)}`);
+    o.log(`  [SIMULATION ${hh}:${mm} CST] incidents +${n} (sent ${summary.incidentsSent}, refused ${summary.incidentsRefused}; residents ${summary.residentSent}/${summary.residentRefused}), parking updates ${summary.parkingUpdates}, fixes ${summary.positionFixes}${loopLine(summary.loop, loop?.active ?? 0)}${fieldLine(summary.field)}`);
     const wait = TICK_MS - (Date.now() - tickStarted);
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
   }
   summary.simulatedEnd = new Date(simNow);
   return summary;
+}
+
+function fieldLine(f: FieldCrewSummary | null): string {
+  if (!f) return '';
+  return `; field: ${f.phones} phones, 接单 ${f.acknowledged}, started ${f.started}, resolved ${f.resolved}, photos ${f.photos}, patrol ${f.patrolReports} (随手办 ${f.fixedOnSpot})`;
 }
 
 function loopLine(s: ClosedLoopSummary | null, active: number): string {

@@ -6,6 +6,7 @@ import { requireRole } from '../auth/identity';
 import { TILE_LAYERS, isTileLayer } from './tile-layers';
 import { parseTileAddress } from './tile-coords';
 import type { TileService } from './tile-service';
+import type { Queryable } from '../db/db';
 
 const MAP_ROLES = ['wall', 'dispatcher', 'planner', 'leader', 'admin', 'worker'] as const;
 
@@ -16,17 +17,42 @@ function layerOrThrow(name: string): string {
   return name;
 }
 
-export function tileRoutes(tiles: TileService): Router {
+export interface TileRouteDeps {
+  db: Queryable;
+  /** Origin browsers and other clients use (behind a proxy); else the request's protocol and Host. */
+  publicOrigin?: string;
+}
+
+export function tileRoutes(tiles: TileService, deps?: TileRouteDeps): Router {
   const r = Router();
-  r.get('/api/tiles/:layer.json', requireRole(...MAP_ROLES), (req, res) => {
+  r.get('/api/tiles/:layer.json', requireRole(...MAP_ROLES), async (req, res) => {
     const def = TILE_LAYERS[layerOrThrow(String(req.params.layer))];
+    const base = deps?.publicOrigin ? deps.publicOrigin.replace(/\/+$/, '') : `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+    let bounds: [number, number, number, number] = [-180, -85.0511, 180, 85.0511];
+    let attribution: string | undefined;
+    if (deps) {
+      // Bounds of the layer's data (TileJSON: WGS84 [w, s, e, n]); the whole world when the layer is empty.
+      const ext = (await deps.db.query<{ w: number | null; s: number | null; e: number | null; n: number | null }>(
+        `SELECT ST_XMin(x) AS w, ST_YMin(x) AS s, ST_XMax(x) AS e, ST_YMax(x) AS n FROM (SELECT ST_Extent(geom)::geometry AS x FROM ${def.table}) q`,
+      )).rows[0];
+      if (ext && ext.w !== null && ext.s !== null && ext.e !== null && ext.n !== null) bounds = [Number(ext.w), Number(ext.s), Number(ext.e), Number(ext.n)];
+      // ODbL: data from OpenStreetMap is attributed wherever it is shown.
+      const osm = await deps.db.query(`SELECT 1 FROM dataset_layers WHERE starts_with(source, 'osm:') LIMIT 1`);
+      if (osm.rowCount > 0) attribution = '© OpenStreetMap contributors';
+    }
+    const zoom = Math.max(def.minzoom, Math.min(def.maxzoom, 15));
     res.json({
       tilejson: '3.0.0',
       name: def.name,
-      tiles: [`/api/tiles/${def.name}/{z}/{x}/{y}.mvt`],
+      description: def.description,
+      scheme: 'xyz',
+      tiles: [`${base}/api/tiles/${def.name}/{z}/{x}/{y}.mvt`],
       minzoom: def.minzoom,
       maxzoom: def.maxzoom,
-      vector_layers: [{ id: def.name, fields: Object.fromEntries(Object.keys(def.properties).map((k) => [k, 'String'])) }],
+      bounds,
+      center: [(bounds[0] + bounds[2]) / 2, (bounds[1] + bounds[3]) / 2, zoom],
+      ...(attribution ? { attribution } : {}),
+      vector_layers: [{ id: def.name, description: def.description, minzoom: def.minzoom, maxzoom: def.maxzoom, fields: { ...def.types } }],
     });
   });
   r.get('/api/tiles/:layer/:z/:x/:y.mvt', requireRole(...MAP_ROLES), async (req, res) => {

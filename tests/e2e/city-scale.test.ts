@@ -202,7 +202,9 @@ describe.skipIf(!hasChromium || !hasPg)('district-scale map from vector tiles in
         { timeout: 90_000 },
       );
       await page.waitForTimeout(1500);
-      await page.screenshot({ path: path.join(SHOTS, shot) });
+      // Software WebGL on two shared cores can take a while to hand over a full-size frame of the whole
+      // district; the screenshot is evidence, the assertions below are the test.
+      await page.screenshot({ path: path.join(SHOTS, shot), timeout: 120_000 });
       const requests = b.requests.slice(mark);
       expect(requests.some((u) => /\/api\/tiles\/communities\/\d+\/\d+\/\d+\.mvt/.test(u)), route).toBe(true);
       expect(requests.some((u) => u.includes('/api/basemap/style.json') && u.includes('tiled=1')), route).toBe(true);
@@ -216,5 +218,5 @@ describe.skipIf(!hasChromium || !hasPg)('district-scale map from vector tiles in
     await tiledPage('/wall?scene=off', 'city-scale-wall-1080p.png');
     expect(b.foreignRequests()).toEqual([]);
     expect(b.failedResponses.filter((r) => r.status !== 401 && /\/api\/(tiles|layers|basemap)\//.test(r.url))).toEqual([]);
-  }, 300_000);
+  }, 600_000);
 });

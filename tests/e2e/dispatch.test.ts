@@ -1,5 +1,6 @@
 // Issue 4 item 6: a dispatcher clicks an incident on the /dispatch map, assigns it to a recommended
 // candidate in one click, and the /wall open beside it shows the change. Screenshots of both are saved.
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -65,6 +66,14 @@ describe.skipIf(!hasChromium).each(backends())('dispatch → wall in Chromium (%
       body: JSON.stringify({ expectedVersion: incident.version }),
     });
     expect(accepted.status).toBe(200);
+    // A photo sent with the report (issue 13 item 4): the drawer shows its thumbnail, served by the real route.
+    const photo = await sharp({ create: { width: 200, height: 150, channels: 3, background: '#c60' } }).jpeg().toBuffer();
+    const uploaded = await fetch(`${app.baseUrl}/api/incidents/${incident.id}/photos?kind=report`, {
+      method: 'POST',
+      headers: { ...api.headers, 'content-type': 'image/jpeg' },
+      body: new Uint8Array(photo),
+    });
+    expect(uploaded.status).toBe(201);
 
     const wall = await open('/wall?scene=off', 'e2e_wall2');
     const desk = await open('/dispatch', 'e2e_dispatcher');
@@ -79,6 +88,9 @@ describe.skipIf(!hasChromium).each(backends())('dispatch → wall in Chromium (%
 
       const drawer = page.locator('[data-testid="incident-drawer"]');
       await expect.poll(() => drawer.locator('h2').innerText(), { timeout: 15_000 }).toContain(title);
+      const thumb = drawer.locator('[data-testid="photo-strip"] img').first();
+      await thumb.waitFor({ timeout: 15_000 });
+      await expect.poll(() => thumb.evaluate((img) => (img as HTMLImageElement).complete && (img as HTMLImageElement).naturalWidth), { timeout: 15_000 }).toBe(200);
       const assign = page.locator('[data-testid="candidates"] button.primary:not([disabled])').first();
       await assign.waitFor({ timeout: 30_000 });
       await page.screenshot({ path: path.join(SHOTS, `dispatch-${backend}-candidates.png`) });

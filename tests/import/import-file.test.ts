@@ -65,14 +65,14 @@ describe.each(backends())('importFile on %s', (backend) => {
     expect((await rowCounts(t.db)).audit_log).toBe(1);
   });
 
-  it('a second import of the same codes fails as a whole; --replace replaces the layer', async () => {
+  it('a second import of the same codes updates those rows in place (same ids, no duplicates); --replace replaces the layer', async () => {
     await importFile(t.db, { file: fixture('buildings.geojson'), layer: 'buildings' });
-    const before = await rowCounts(t.db);
-    const err = await expectAppError(() => importFile(t.db, { file: fixture('buildings.geojson'), layer: 'buildings' }), 'IMPORT_FAILED');
-    expect(err.message).toMatch(/duplicate key/);
-    expect(await rowCounts(t.db)).toEqual(before);
-    const again = await importFile(t.db, { file: fixture('buildings.geojson'), layer: 'buildings', replace: true });
-    expect(again.imported.buildings).toBe(2);
+    const ids = (await t.db.query<{ id: number; code: string }>('SELECT id, code FROM buildings ORDER BY code')).rows;
+    const again = await importFile(t.db, { file: fixture('buildings.geojson'), layer: 'buildings' });
+    expect(again.imported).toMatchObject({ buildings: 2, buildings_updated: 2 });
+    expect((await t.db.query<{ id: number; code: string }>('SELECT id, code FROM buildings ORDER BY code')).rows).toEqual(ids);
+    const replaced = await importFile(t.db, { file: fixture('buildings.geojson'), layer: 'buildings', replace: true });
+    expect(replaced.imported.buildings).toBe(2);
     expect((await rowCounts(t.db)).buildings).toBe(2);
   });
 

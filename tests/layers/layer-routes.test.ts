@@ -157,7 +157,8 @@ describe.each(backends())('map layer endpoints (%s)', (backend) => {
     expect(wall.chain[0].phone).toBe('138****0001');
     expect(JSON.stringify(wall)).not.toContain(MINI.leaderName);
     expect(wall.path.map((p) => p.name)).toEqual(['果园新村街道', '东升里', '东升里第1网格']);
-    expect(wall.counts).toMatchObject({ households: 120, residents: 300, partyMembers: 10, careSubjects: 2 });
+    expect(wall.counts).toMatchObject({ households: 120, residents: 300, partyMembers: 10 });
+    expect(wall.counts.careSubjects).toBeUndefined(); // the wall never sees a building's sensitive-group count
     expect(wall.live.openIncidents).toBe(1);
     expect(wall.isSample).toBe(true);
 
@@ -167,6 +168,8 @@ describe.each(backends())('map layer endpoints (%s)', (backend) => {
     const leader = (await get('/api/units/building/1', 'leader')).body as unknown as UnitDetails;
     expect(leader.chain[0].name).toBe(MINI.leaderName);
     expect(leader.chain[0].phone).toBe('138****0001');
+    // 2 care subjects in the building: below the threshold, so suppressed even for a role that may see buildings
+    expect(leader.counts).toMatchObject({ careSubjects: null, careSubjectsSuppressed: true });
   });
 
   it('gives a community its counts and live figures for "today" in Asia/Shanghai', async () => {

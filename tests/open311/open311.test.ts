@@ -140,10 +140,83 @@ describe.each(backends())('Open311 GeoReport v2 on %s', (backend) => {
     expect(after).toBe(before);
   });
 
-  it('reading requests needs a key or a session', async () => {
-    const r = await get<Open311Error[]>('requests.json');
-    expect([r.status, r.body[0].error_code]).toEqual([401, 'UNAUTHENTICATED']);
+  it('reading requests is keyless as the spec allows, with public fields only; a key adds the description', async () => {
+    const keyed = await get<Open311Request[]>(`requests.json?api_key=${apiKey}`);
+    expect(keyed.status).toBe(200);
+    const withText = keyed.body.find((x) => x.description !== '');
+    expect(withText).toBeDefined();
+    const open = await get<Open311Request[]>('requests.json');
+    expect(open.status).toBe(200);
+    expect(open.body.map((x) => x.service_request_id)).toEqual(keyed.body.map((x) => x.service_request_id));
+    const same = open.body.find((x) => x.service_request_id === withText?.service_request_id);
+    expect(same).toMatchObject({ description: '', address: '', media_url: '', lat: withText?.lat, long: withText?.long, status: withText?.status });
+    const one = await get<Open311Request[]>(`requests/${withText?.service_request_id}.json`);
+    expect([one.status, one.body[0].description]).toEqual([200, '']);
+    const wrongKey = await get<Open311Error[]>('requests.json?api_key=not-a-key');
+    expect([wrongKey.status, wrongKey.body[0].error_code]).toEqual([403, 'FORBIDDEN']);
     const bad = await get<Open311Error[]>(`requests.json?api_key=${apiKey}&status=pending`);
     expect([bad.status, bad.body[0].error_code]).toEqual([400, 'VALIDATION_ERROR']);
+  });
+
+  // The spec's documented XML documents, read with an independent XML parser (fast-xml-parser). npm's only
+  // Open311 client library (open311@0.0.12, codeforamerica/node-open311) cannot be installed offline: it
+  // depends on a git:// repository and a native xml2json build.
+  const xml = async (path: string, init?: RequestInit) => {
+    const res = await fetch(`${srv.baseUrl}/open311/v2/${path}`, init);
+    const text = await res.text();
+    const { XMLParser } = await import('fast-xml-parser');
+    const doc = new XMLParser({ parseTagValue: false, isArray: (name) => ['service', 'request', 'endpoint', 'format', 'error'].includes(name) }).parse(text) as Record<string, unknown>;
+    return { status: res.status, type: res.headers.get('content-type') ?? '', doc };
+  };
+
+  it('discovery, services, a service definition and requests in XML, shaped as the spec documents them', async () => {
+    const d = await xml('discovery.xml');
+    expect(d.type).toMatch(/^text\/xml/);
+    const endpoint = (d.doc.discovery as { endpoints: { endpoint: Array<Record<string, unknown>> } }).endpoints.endpoint[0];
+    expect(endpoint).toMatchObject({ specification: 'http://wiki.open311.org/GeoReport_v2', url: `${srv.baseUrl}/open311/v2`, type: 'production' });
+    expect((endpoint.formats as { format: string[] }).format).toEqual(['text/xml', 'application/json']);
+    const dj = await get<{ endpoints: Array<{ url: string }> }>('discovery.json');
+    expect(dj.body.endpoints[0].url).toBe(`${srv.baseUrl}/open311/v2`);
+
+    const services = (await xml('services.xml')).doc.services as { service: Array<Record<string, string>> };
+    const env = services.service.find((x) => x.service_code === 'environment');
+    expect(env).toMatchObject({ service_name: '市容环保', metadata: 'false', type: 'realtime' });
+    const def = await xml('services/environment.xml');
+    expect((def.doc.service_definition as Record<string, unknown>).service_code).toBe('environment');
+
+    const posted = await xml('requests.xml', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ api_key: apiKey, service_code: 'environment', lat: String(IN_A1.lat), long: String(IN_A1.lon), description: '路灯不亮 <xml> & 符号' }).toString(),
+    });
+    expect(posted.status).toBe(201);
+    const id = ((posted.doc.service_requests as { request: Array<{ service_request_id: string }> }).request[0]).service_request_id;
+    expect(id).toMatch(/^[0-9]+$/);
+    const got = await xml(`requests/${id}.xml?api_key=${apiKey}`);
+    const req = (got.doc.service_requests as { request: Array<Record<string, string>> }).request[0];
+    expect(req).toMatchObject({ service_request_id: id, service_code: 'environment', status: 'open', description: '路灯不亮 <xml> & 符号' });
+    expect(Number(req.lat)).toBeCloseTo(IN_A1.lat, 6);
+    const list = await xml('requests.xml');
+    expect((list.doc.service_requests as { request: Array<Record<string, string>> }).request.some((x) => x.service_request_id === id)).toBe(true);
+  });
+
+  it('every /open311 route answers errors in the spec shape, in XML for .xml', async () => {
+    const e = await xml('requests.xml?api_key=not-a-key');
+    expect(e.status).toBe(403);
+    const err = (e.doc.errors as { error: Array<{ code: string; description: string }> }).error[0];
+    expect(err.code).toBe('403');
+    expect(err.description).toMatch(/api_key/);
+    const outside = await xml('requests.xml', {
+      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ api_key: apiKey, service_code: 'environment', lat: String(OUTSIDE.lat), long: String(OUTSIDE.lon) }).toString(),
+    });
+    expect([outside.status, (outside.doc.errors as { error: Array<{ error_code: string }> }).error[0].error_code]).toEqual([422, 'OUT_OF_JURISDICTION']);
+    for (const path of ['/open311/v2/nothing.json', '/open311/v2/services.csv', '/open311/v3/services.json', '/open311/v2/services/none.json']) {
+      const res = await fetch(`${srv.baseUrl}${path}`);
+      const body = (await res.json()) as Open311Error[];
+      expect([path, res.status, body[0].code, typeof body[0].description]).toEqual([path, 404, 404, 'string']);
+    }
+    const missing = await xml('no-such-thing.xml');
+    expect([missing.status, (missing.doc.errors as { error: Array<{ code: string }> }).error[0].code]).toEqual([404, '404']);
   });
 });

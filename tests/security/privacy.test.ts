@@ -6,6 +6,9 @@ import { loginAs, startTestApp, type Session, type TestApp } from '../helpers/au
 import { canSeeNames, canSeePersonalData, maskName, maskPhone } from '../../server/privacy/masking';
 import { scopeFilter } from '../../server/auth/scope';
 import { USER_ROLES } from '../../common/domain';
+import { DISCLOSURE_LEVELS, VISIBLE_LEVELS, type ReleasedCell } from '../../server/privacy/disclosure';
+import { CARE_GROUPS } from '../../server/privacy/privacy-routes';
+import { derivable, truth, type World } from '../helpers/disclosure-check';
 
 describe('masking rules', () => {
   it('masks names and phones as documented', () => {
@@ -28,7 +31,7 @@ describe('masking rules', () => {
   });
 });
 
-interface AggRow { unitId: number; group: string; count: number | null; suppressed: boolean }
+interface AggRow { unitId: number | null; group: string; count: number | null; suppressed: boolean }
 
 for (const backend of backends()) {
   describe(`privacy routes (${backend})`, () => {
@@ -45,30 +48,103 @@ for (const backend of backends()) {
       await t.drop();
     });
 
-    it('gives every role aggregates that match the table, suppressing cells below 3, with no names', async () => {
-      const res = await fetch(`${srv.baseUrl}/api/privacy/care-aggregates?level=community`, { headers: { cookie: wall.cookie } });
-      expect(res.status).toBe(200);
-      const text = await res.text();
-      const body = JSON.parse(text) as { rows: AggRow[] };
-      const truth = await t.db.query<{ community_id: number; group_code: string; n: number }>(
-        `SELECT g.community_id, cs.group_code, count(*)::int AS n FROM care_subjects cs JOIN grids g ON g.id = cs.grid_id GROUP BY 1, 2`,
-      );
-      expect(truth.rows.length).toBeGreaterThan(0);
-      expect(body.rows).toHaveLength(truth.rows.length);
-      for (const row of truth.rows) {
-        const got = body.rows.find((r) => r.unitId === row.community_id && r.group === row.group_code);
-        expect(got).toEqual(expect.objectContaining({ count: row.n >= 3 ? row.n : null, suppressed: row.n < 3 }));
+    /** Everything `s` can fetch about sensitive-group counts: every level it may ask for, rows and totals. */
+    async function fetchAll(s: Session) {
+      const cells: ReleasedCell[] = [];
+      const answers: Record<string, number> = {};
+      for (const level of DISCLOSURE_LEVELS) {
+        const res = await fetch(`${srv.baseUrl}/api/privacy/care-aggregates?level=${level}`, { headers: { cookie: s.cookie } });
+        answers[level] = res.status;
+        if (res.status !== 200) continue;
+        const body = (await res.json()) as { rows: AggRow[]; totals: AggRow[] };
+        for (const r of [...body.rows, ...body.totals]) cells.push({ level, unitId: r.unitId, group: r.group, count: r.count, suppressed: r.suppressed });
       }
+      return { cells, answers };
+    }
+    async function world(gridId?: number): Promise<World> {
+      const res = await t.db.query<{ building_id: number; grid_id: number | null; community_id: number | null; group_code: string; n: number }>(
+        `SELECT cs.building_id, cs.grid_id, COALESCE(g.community_id, b.community_id) AS community_id, cs.group_code, count(*)::int AS n
+           FROM care_subjects cs JOIN buildings b ON b.id = cs.building_id LEFT JOIN grids g ON g.id = cs.grid_id
+          WHERE ($1::int IS NULL OR cs.grid_id = $1) GROUP BY 1, 2, 3, 4`,
+        [gridId ?? null],
+      );
+      return {
+        counts: res.rows.map((r) => ({ buildingId: r.building_id, gridId: r.grid_id, communityId: r.community_id, group: r.group_code, n: r.n })),
+        groups: [...CARE_GROUPS],
+      };
+    }
+
+    it('gives each role only its levels, true counts of 0 or ≥ 3, and nothing derivable from all it can fetch', async () => {
+      const w = await world();
+      expect(w.counts.length).toBeGreaterThan(0);
+      const checked = new Map<string, ReleasedCell[]>();
+      for (const role of ['wall', 'planner', 'dispatcher', 'leader', 'admin'] as const) {
+        const s = role === 'wall' ? wall : await loginAs(srv.baseUrl, t.db, role);
+        const started = Date.now();
+        const { cells, answers } = await fetchAll(s);
+        const elapsed = Date.now() - started;
+        const levels = VISIBLE_LEVELS[role];
+        for (const level of DISCLOSURE_LEVELS) expect(answers[level], `${role} ${level}`).toBe(levels.includes(level) ? 200 : 403);
+        const { value, key } = truth(w, levels);
+        let suppressed = 0;
+        for (const c of cells) {
+          const v = value.get(key(c.level, c.unitId, c.group));
+          if (c.suppressed) { suppressed++; expect(c.count).toBeNull(); continue; }
+          expect(c.count, `${role} ${key(c.level, c.unitId, c.group)}`).toBe(v);
+          expect(c.count! >= 3, `${role} ${key(c.level, c.unitId, c.group)}`).toBe(true);
+        }
+        // every cell below the threshold is suppressed (absent means 0)
+        for (const [k, v] of value) if (v > 0 && v < 3) expect(cells.find((c) => key(c.level, c.unitId, c.group) === k)?.suppressed, `${role} ${k}`).toBe(true);
+        expect(suppressed, role).toBeGreaterThan(0);
+        // roles with the same levels get the same table (leader, admin): check derivability once per table
+        const seen = checked.get(levels.join());
+        if (seen) expect(cells, role).toEqual(seen);
+        else { expect(derivable({ cells }, w, levels), role).toEqual([]); checked.set(levels.join(), cells); }
+        expect(elapsed, `${role}: all levels answered`).toBeLessThan(20_000);
+      }
+      const text = JSON.stringify(await fetchAll(wall));
       const names = await t.db.query<{ name: string }>('SELECT name FROM care_subjects LIMIT 20');
       for (const n of names.rows) expect(text).not.toContain(n.name);
     });
 
-    it('scopes a worker\'s aggregates to its own grid', async () => {
+    it('answers a group filter from the same table (no differencing by filter), and unit details agree with it', async () => {
+      const planner = await loginAs(srv.baseUrl, t.db, 'planner');
+      const all = (await (await fetch(`${srv.baseUrl}/api/privacy/care-aggregates?level=grid`, { headers: { cookie: planner.cookie } })).json()) as { rows: AggRow[]; totals: AggRow[] };
+      for (const group of CARE_GROUPS) {
+        const one = (await (await fetch(`${srv.baseUrl}/api/privacy/care-aggregates?level=grid&group=${group}`, { headers: { cookie: planner.cookie } })).json()) as { rows: AggRow[] };
+        expect(one.rows).toEqual(all.rows.filter((r) => r.group === group));
+      }
+      // the unit panel shows the same all-groups cell: suppressed where the table suppresses it
+      const sup = all.totals.find((r) => r.suppressed);
+      const shown = all.totals.find((r) => !r.suppressed);
+      expect(sup).toBeDefined();
+      for (const cell of [sup, shown]) {
+        if (!cell) continue;
+        const d = (await (await fetch(`${srv.baseUrl}/api/units/grid/${cell.unitId}`, { headers: { cookie: planner.cookie } })).json()) as { counts: { careSubjects?: number | null; careSubjectsSuppressed?: boolean } };
+        expect(d.counts.careSubjects).toBe(cell.count);
+        expect(d.counts.careSubjectsSuppressed ?? false).toBe(cell.suppressed);
+      }
+      // a planner may not see a building's count, the wall not a grid's
+      const b = await t.db.query<{ building_id: number }>('SELECT building_id FROM care_subjects LIMIT 1');
+      const bd = (await (await fetch(`${srv.baseUrl}/api/units/building/${b.rows[0].building_id}`, { headers: { cookie: planner.cookie } })).json()) as { counts: Record<string, unknown> };
+      expect(bd.counts).not.toHaveProperty('careSubjects');
+      const gd = (await (await fetch(`${srv.baseUrl}/api/units/grid/${all.totals[0].unitId}`, { headers: { cookie: wall.cookie } })).json()) as { counts: Record<string, unknown> };
+      expect(gd.counts).not.toHaveProperty('careSubjects');
+      // no level asked: the finest the role may see, never a refusal (the wall gets communities)
+      const wallDefault = await fetch(`${srv.baseUrl}/api/privacy/care-aggregates`, { headers: { cookie: wall.cookie } });
+      expect(wallDefault.status).toBe(200);
+      expect(((await wallDefault.json()) as { level: string }).level).toBe('community');
+    });
+
+    it('scopes a worker\'s aggregates to its own grid, and nothing it fetches is derivable', async () => {
       const g = await t.db.query<{ grid_id: number }>('SELECT grid_id FROM care_subjects WHERE grid_id IS NOT NULL GROUP BY grid_id ORDER BY count(*) DESC LIMIT 1');
       const worker = await loginAs(srv.baseUrl, t.db, 'worker', { scopeGridId: g.rows[0].grid_id });
       const body = (await (await fetch(`${srv.baseUrl}/api/privacy/care-aggregates`, { headers: { cookie: worker.cookie } })).json()) as { rows: AggRow[] };
       expect(body.rows.length).toBeGreaterThan(0);
       expect(new Set(body.rows.map((r) => r.unitId))).toEqual(new Set([g.rows[0].grid_id]));
+      const { cells, answers } = await fetchAll(worker);
+      expect(answers).toEqual({ street: 403, community: 403, grid: 200, building: 403 });
+      expect(derivable({ cells }, await world(g.rows[0].grid_id), VISIBLE_LEVELS.worker)).toEqual([]);
     });
 
     it('refuses individual care subjects to wall, dispatcher, planner and worker; requires a purpose; audits every read', async () => {

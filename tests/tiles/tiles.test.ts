@@ -164,8 +164,45 @@ describe.each(backends())('tile routes on %s', (backend) => {
     expect(decode(new Uint8Array(await res.arrayBuffer()), 'buildings').length).toBeGreaterThan(0);
     const again = await fetch(url, { headers: { cookie: s.cookie } });
     expect(again.headers.get('x-tile-cache')).toBe('hit');
+  });
+
+  it('TileJSON 3.0: absolute tile URLs, the data bounds, typed fields; a tile layer for every map layer', async () => {
+    const s = await loginAs(app.baseUrl, t.db, 'wall');
     const tj = await (await fetch(`${app.baseUrl}/api/tiles/buildings.json`, { headers: { cookie: s.cookie } })).json();
-    expect(tj.tiles[0]).toBe('/api/tiles/buildings/{z}/{x}/{y}.mvt');
+    // Absolute, from the request's host (a client outside the page cannot resolve a relative URL).
+    expect(tj.tiles[0]).toBe(`${app.baseUrl}/api/tiles/buildings/{z}/{x}/{y}.mvt`);
+    expect(tj).toMatchObject({ tilejson: '3.0.0', scheme: 'xyz', minzoom: 13, maxzoom: 22 });
+    // The seeded 12 × 12 block: 0.003° either side of the centre, plus the last building's 0.0002°.
+    const [w, so, e, n] = tj.bounds as number[];
+    expect(w).toBeCloseTo(CENTER[0] - 0.003, 9);
+    expect(so).toBeCloseTo(CENTER[1] - 0.003, 9);
+    expect(e).toBeCloseTo(CENTER[0] - 0.003 + 11 * 0.0005 + 0.0002, 9);
+    expect(n).toBeCloseTo(CENTER[1] - 0.003 + 11 * 0.0005 + 0.0002, 9);
+    expect(tj.vector_layers[0]).toMatchObject({ id: 'buildings', fields: { unit_id: 'Number', code: 'String', floors: 'Number', residents: 'Number', use: 'String' } });
+    // The field types agree with what the tile actually carries.
+    const addr = tileForLonLat(CENTER[0], CENTER[1], 15);
+    const tile = await fetch(`${app.baseUrl}/api/tiles/buildings/${addr.z}/${addr.x}/${addr.y}.mvt`, { headers: { cookie: s.cookie } });
+    const props = decode(new Uint8Array(await tile.arrayBuffer()), 'buildings')[0].properties;
+    for (const [k, type] of Object.entries(tj.vector_layers[0].fields as Record<string, string>)) {
+      if (props[k] === undefined) continue;
+      expect([k, typeof props[k]]).toEqual([k, type.toLowerCase()]);
+    }
+    for (const layer of ['communities', 'grids', 'buildings', 'facilities', 'parking_lots', 'violations', 'basemap']) {
+      const r = await fetch(`${app.baseUrl}/api/tiles/${layer}.json`, { headers: { cookie: s.cookie } });
+      expect([layer, r.status]).toEqual([layer, 200]);
+    }
+  });
+
+  it('serves point layers (facilities) as tiles with their typed attributes', async () => {
+    await t.db.query(`INSERT INTO facilities (code, type, name, meets_standard, geom) VALUES ('F-T1', 'clinic', '社区卫生服务站', true, ST_SetSRID(ST_MakePoint($1, $2), 4326))`, CENTER);
+    const s = await loginAs(app.baseUrl, t.db, 'planner');
+    const addr = tileForLonLat(CENTER[0], CENTER[1], 15);
+    const res = await fetch(`${app.baseUrl}/api/tiles/facilities/${addr.z}/${addr.x}/${addr.y}.mvt`, { headers: { cookie: s.cookie } });
+    expect(res.status).toBe(200);
+    const f = decode(new Uint8Array(await res.arrayBuffer()), 'facilities');
+    expect(f).toHaveLength(1);
+    expect(f[0].type).toBe(1); // Point
+    expect(f[0].properties).toMatchObject({ code: 'F-T1', type: 'clinic', name: '社区卫生服务站', meets_standard: true });
   });
 
   it('answers bad addresses and unknown layers with coded errors', async () => {

@@ -17,6 +17,10 @@ let csrfToken: string | null = null;
 export function setCsrfToken(token: string | null): void {
   csrfToken = token;
 }
+/** For senders that build their own requests (the phone's offline outbox, raw photo uploads). */
+export function getCsrfToken(): string | null {
+  return csrfToken;
+}
 
 async function request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
   let res: Response;

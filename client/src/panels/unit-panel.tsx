@@ -91,7 +91,7 @@ export function UnitPanel({ unit, onClose, refreshKey, compact }: { unit: UnitRe
           <div><dt>{t('partyMembers')}</dt><dd>{c.partyMembers.toLocaleString()}</dd></div>
           {c.grids != null && <div><dt>{t('grids')}</dt><dd>{c.grids}</dd></div>}
           {c.buildings != null && <div><dt>{t('buildings')}</dt><dd>{c.buildings}</dd></div>}
-          {c.careSubjects != null && <div><dt>{t('careSubjects')}</dt><dd>{c.careSubjects}</dd></div>}
+          {c.careSubjects !== undefined && <div><dt>{t('careSubjects')}</dt><dd>{c.careSubjectsSuppressed ? t('careSuppressed') : c.careSubjects}</dd></div>}
         </dl>
       </section>
       <section>

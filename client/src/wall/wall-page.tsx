@@ -10,7 +10,8 @@ import { useScaledStreetLayers } from '../map/use-view-window';
 import { layerCounts, streetLayers, type LiveLayerData } from '../map/street-layers';
 import { reportLayerCounts } from '../test-hook';
 import { useI18n, LanguageSwitch } from '../i18n/i18n';
-import { SampleBadge } from '../panels/sample-badge';
+import { SampleBadge, useStreetName } from '../panels/sample-badge';
+import { useDataset } from '../dataset/use-dataset';
 import { UnitPanel } from '../panels/unit-panel';
 import { useLive } from './use-live';
 import { KpiPanel } from './kpi-panel';
@@ -133,6 +134,7 @@ function Wall({ extent }: { extent: MapExtent }) {
     return (id: number | null) => (id == null ? '' : names.get(id) ?? '');
   }, [data.communities]);
 
+  const streetName = useStreetName();
   const kpis = live.state.kpis;
   const stale = live.loaded && !live.connected;
   const trendKey = `${kpis?.reportedToday ?? ''}/${kpis?.closedToday ?? ''}`;
@@ -141,7 +143,7 @@ function Wall({ extent }: { extent: MapExtent }) {
     <div className="wall" style={{ ['--s' as string]: String(scale) }} data-testid="wall">
       <header className="wall-header">
         <h1>
-          {t('appTitle')} · {t('streetName')}
+          {t('appTitle')} · {streetName}
         </h1>
         <SampleBadge />
         <div className="wall-scene">{scene.name ?? t('sceneStreet')}</div>
@@ -192,10 +194,11 @@ function Wall({ extent }: { extent: MapExtent }) {
 
 function StreetScenePanel() {
   const { t } = useI18n();
+  const dataset = useDataset();
   return (
     <section className="wall-card scene-card">
       <h2>{t('sceneStreet')}</h2>
-      <p className="scene-note">{t('sampleBadgeTitle')}</p>
+      {dataset?.kind === 'sample' && <p className="scene-note">{t('sampleBadgeTitle')}</p>}
     </section>
   );
 }

@@ -10,6 +10,8 @@ import { AppError } from '../../../common/errors';
 import { appendEvent } from '../../events/append-event';
 import { audit } from '../../audit/audit';
 import { snapBuildingsToNetwork } from '../../walk/snap-buildings';
+import { recordLayer } from '../../dataset/dataset-status';
+import { assignAreasEverywhere } from '../layers';
 import { findInvalid } from '../db-validate';
 import { dbImportError } from '../db-errors';
 import { insertWalkGraph, splitWays, type WalkWay } from '../walk-graph';
@@ -168,16 +170,22 @@ export async function importOsmPbf(db: Db, file: string, options: OsmImportOptio
   try {
     imported = await db.transaction(async (tx) => {
       if (opts.replace ?? true) {
-        for (const sql of [
-          'DELETE FROM building_access', 'DELETE FROM walk_edges', 'DELETE FROM walk_nodes', 'DELETE FROM basemap_features',
-          `DELETE FROM buildings WHERE source = 'osm'`, `DELETE FROM facilities WHERE source = 'osm'`,
-        ]) await tx.query(sql);
+        // The network and basemap are rebuilt whole; buildings and facilities are upserted by their OSM key
+        // (osm:w123, osm:n45) below, so re-importing keeps their ids and what refers to them, and only the
+        // ones gone from the extract are deleted afterwards.
+        for (const sql of ['DELETE FROM building_access', 'DELETE FROM walk_edges', 'DELETE FROM walk_nodes', 'DELETE FROM basemap_features']) {
+          await tx.query(sql);
+        }
       }
       const counts: Record<string, number> = {};
       counts.buildings = await insertRows(tx,
         `INSERT INTO buildings (code, name, address, use, floors, source, source_id, geom)
          SELECT r.code, r.name, r.address, r.use, coalesce(r.floors, 1), 'osm', r.sid, ST_SetSRID(ST_GeomFromGeoJSON(r.g), 4326)
-           FROM json_to_recordset($1::json) AS r(code text, sid text, name text, address text, use text, floors int, g text)`,
+           FROM json_to_recordset($1::json) AS r(code text, sid text, name text, address text, use text, floors int, g text)
+         ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, address = EXCLUDED.address, use = EXCLUDED.use,
+                floors = EXCLUDED.floors, source = EXCLUDED.source, source_id = EXCLUDED.source_id, geom = EXCLUDED.geom,
+                community_id = CASE WHEN ST_Equals(buildings.geom, EXCLUDED.geom) THEN buildings.community_id END,
+                grid_id = CASE WHEN ST_Equals(buildings.geom, EXCLUDED.geom) THEN buildings.grid_id END`,
         goodBuildings.map((b) => ({ ...b, g: JSON.stringify(b.g) })));
       const walk = await insertWalkGraph(tx, graph);
       counts.walk_nodes = walk.nodes;
@@ -185,13 +193,29 @@ export async function importOsmPbf(db: Db, file: string, options: OsmImportOptio
       counts.facilities = await insertRows(tx,
         `INSERT INTO facilities (code, type, name, source, geom)
          SELECT r.code, r.type, r.name, 'osm', ST_Centroid(ST_SetSRID(ST_GeomFromGeoJSON(r.g), 4326))
-           FROM json_to_recordset($1::json) AS r(code text, type text, name text, g text)`,
+           FROM json_to_recordset($1::json) AS r(code text, type text, name text, g text)
+         ON CONFLICT (code) DO UPDATE SET type = EXCLUDED.type, name = EXCLUDED.name, source = EXCLUDED.source, geom = EXCLUDED.geom,
+                community_id = CASE WHEN ST_Equals(facilities.geom, EXCLUDED.geom) THEN facilities.community_id END,
+                version = facilities.version + 1`,
         facilities.map((f) => ({ ...f, g: JSON.stringify(f.g) })));
       counts.basemap_features = await insertRows(tx,
         `INSERT INTO basemap_features (kind, name, geom)
          SELECT r.kind, r.name, ST_SetSRID(ST_GeomFromGeoJSON(r.g), 4326)
            FROM json_to_recordset($1::json) AS r(kind text, name text, g text)`,
         goodBasemap.map((b) => ({ ...b, g: JSON.stringify(b.g) })));
+      if (opts.replace ?? true) {
+        const gone = {
+          buildings_removed: (await tx.query(`DELETE FROM buildings WHERE source = 'osm' AND NOT (code = ANY($1::text[]))`,
+            [goodBuildings.map((b) => b.code)])).rowCount,
+          facilities_removed: (await tx.query(`DELETE FROM facilities WHERE source = 'osm' AND NOT (code = ANY($1::text[]))`,
+            [facilities.map((f) => f.code)])).rowCount,
+        };
+        for (const [k, n] of Object.entries(gone)) if (n > 0) counts[k] = n;
+      }
+      Object.assign(counts, await assignAreasEverywhere(tx));
+      for (const [layer, rows] of [['buildings', counts.buildings], ['walk', walk.edges], ['facilities', counts.facilities], ['basemap', counts.basemap_features]] as const) {
+        await recordLayer(tx, { layer, origin: 'import', source: `osm:${base}`, rows });
+      }
       phase('insert');
       if ((opts.snap ?? true) && walk.edges > 0) {
         counts.building_access = await snapBuildingsToNetwork(tx);

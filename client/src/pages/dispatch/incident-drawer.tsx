@@ -1,5 +1,6 @@
 // The drawer for one incident: details, the closed-loop actions its state allows, the ranked candidates
 // with walking time over the network, and the history of every state change (who, when, why).
+import { PhotoStrip } from '../../panels/photo-strip';
 import { useCallback, useEffect, useState } from 'react';
 import { api, ApiError } from '../../api/http';
 import type { CandidateDto, CandidatesDto, IncidentCommandName, IncidentDetailDto } from '../../../../common/incidents';
@@ -102,7 +103,8 @@ export function IncidentDrawer(props: {
   }, [load, liveVersion]);
   useEffect(() => onCandidates(candidates), [candidates, onCandidates]);
 
-  async function run(verb: IncidentCommandName, body: Record<string, unknown>): Promise<void> {
+  // 'spam' (POST /api/incidents/:id/spam) is not a closed-loop verb but posts the same way.
+  async function run(verb: IncidentCommandName | 'spam', body: Record<string, unknown>): Promise<void> {
     if (!detail) return;
     setBusy(true);
     try {
@@ -145,6 +147,7 @@ export function IncidentDrawer(props: {
         <div className="drawer-tags">
           <span className={`status-chip status-${detail.status}`} data-testid="drawer-status">{shared(STATUS_KEYS[detail.status])}</span>
           <span>{category(detail.category)}</span>
+          {detail.source === 'resident' && <span className="resident-tag" data-testid="resident-tag">{locale.startsWith('en') ? 'Resident' : '居民上报'}</span>}
           <span className={`sla-text sla-${sla.level}`}>
             {sla.level === 'done' ? d('done') : sla.level === 'overdue' ? `${d('overdueBy')} ${formatDuration(sla.remainingMs, locale)}` : `${d('dueIn')} ${formatDuration(sla.remainingMs, locale)}`}
           </span>
@@ -159,7 +162,7 @@ export function IncidentDrawer(props: {
         <dd>{new Date(detail.reportedAt).toLocaleString(locale)}</dd>
         <dt>{d('dueAt')}</dt>
         <dd>{new Date(detail.dueAt).toLocaleString(locale)}</dd>
-        {detail.reporterName && (<><dt>{d('reporter')}</dt><dd>{detail.reporterName} {detail.reporterPhone ?? ''}</dd></>)}
+        {(detail.reporterName || detail.reporterPhone) && (<><dt>{d('reporter')}</dt><dd>{detail.reporterName ?? ''} {detail.reporterPhone ?? ''}</dd></>)}
         {detail.escalationLevel > 0 && (<><dt>{d('escalation')}</dt><dd>{detail.escalationLevel} {d('times')}</dd></>)}
         {detail.reworkCount > 0 && (<><dt>{d('rework')}</dt><dd>{detail.reworkCount} {d('times')}</dd></>)}
         {detail.plan && (<><dt>{d('plan')}</dt><dd>{detail.plan}</dd></>)}
@@ -174,6 +177,12 @@ export function IncidentDrawer(props: {
             {d(a.label)}
           </button>
         ))}
+        {detail.status === 'reported' && (
+          // Not-yet-accepted reports only: rejected with reason "spam", audited; a resident's device is paused a day.
+          <button type="button" disabled={busy} className="danger" data-action="spam" onClick={() => void run('spam', {})}>
+            {locale.startsWith('en') ? 'Mark as spam' : '标记为无效/恶意'}
+          </button>
+        )}
         {detail.status === 'closed' && (
           <span className="rating">
             <select value={rating} onChange={(e) => setRating(Number(e.target.value))} aria-label={d('satisfaction')}>
@@ -228,13 +237,15 @@ export function IncidentDrawer(props: {
         </section>
       )}
 
+      <PhotoStrip incidentId={detail.id} refreshKey={detail.version} locale={locale} verifying={['resolved', 'verified', 'closed'].includes(detail.status)} />
+
       <section className="drawer-history">
         <h3>{d('history')}</h3>
         <ol>
           {detail.history.map((h) => (
             <li key={h.eventId}>
               <time>{new Date(h.at).toLocaleString(locale)}</time>
-              <span>{h.status ? shared(STATUS_KEYS[h.status]) : h.type}</span>
+              <span>{h.type === 'incident.photo_added' ? d('photoAdded') : h.status ? shared(STATUS_KEYS[h.status]) : h.type}</span>
               <span className="muted">{h.actor}</span>
               {h.reason && <span className="history-reason">{h.reason}</span>}
             </li>
