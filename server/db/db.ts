@@ -25,6 +25,14 @@ export interface DbCapabilities {
 export interface Db extends Queryable {
   readonly kind: DbKind;
   readonly capabilities: DbCapabilities;
+  /**
+   * A connection reserved for the outbox publisher's reads (pg: a one-connection pool of its own; PGlite: the
+   * database itself, which has one connection anyway). Pushing committed events must not wait in the pool's
+   * queue behind the very request burst that produced them: with one shared pool, each publisher read queued
+   * behind every pending command and events reached sockets in one lump at the end of a burst. Optional so
+   * test doubles of Db need not provide it (callers fall back to the Db).
+   */
+  readonly publisherLane?: Queryable;
   /** Runs `fn` inside BEGIN … COMMIT; any throw rolls back and is re-thrown. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   /** Runs a script of several statements without parameters (migrations only). */

@@ -30,17 +30,30 @@ export async function openPg(options: PgOptions): Promise<Db> {
     statement_timeout: options.statementTimeoutMillis ?? 60_000,
     application_name: 'grid-command-center',
   });
+  // The publisher's own lane (see Db.publisherLane): one connection, never shared with request traffic.
+  const lanePool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: 1,
+    connectionTimeoutMillis: options.connectionTimeoutMillis ?? 5000,
+    statement_timeout: options.statementTimeoutMillis ?? 60_000,
+    application_name: 'grid-command-center-publisher',
+  });
   // An idle client losing its connection (server restart) must not crash the process; the pool drops it.
   pool.on('error', () => undefined);
+  lanePool.on('error', () => undefined);
 
-  const query = async <R>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<R>> => {
-    try {
-      const res = await pool.query(sql, params as unknown[]);
-      return { rows: res.rows as R[], rowCount: res.rowCount ?? res.rows.length };
-    } catch (err) {
-      throw translate(err);
-    }
-  };
+  const queryOn =
+    (p: pg.Pool) =>
+    async <R>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<R>> => {
+      try {
+        const res = await p.query(sql, params as unknown[]);
+        return { rows: res.rows as R[], rowCount: res.rowCount ?? res.rows.length };
+      } catch (err) {
+        throw translate(err);
+      }
+    };
+  const query = queryOn(pool);
+  const publisherLane: Queryable = { query: queryOn(lanePool) };
 
   const capabilities = { mvt: true, pgrouting: false, concurrent: true };
   try {
@@ -54,6 +67,7 @@ export async function openPg(options: PgOptions): Promise<Db> {
     kind: 'pg',
     capabilities,
     query,
+    publisherLane,
     async transaction(fn) {
       let client: pg.PoolClient;
       try {
@@ -111,7 +125,7 @@ export async function openPg(options: PgOptions): Promise<Db> {
       }
     },
     async close() {
-      await pool.end();
+      await Promise.all([pool.end(), lanePool.end()]);
     },
   };
 }

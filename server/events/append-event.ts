@@ -59,12 +59,15 @@ export function toStoredEvent(r: EventRow): StoredEvent {
 }
 
 export async function appendEvent(tx: Queryable, e: NewEvent): Promise<StoredEvent> {
-  await tx.query('SELECT pg_advisory_xact_lock($1)', [EVENTS_APPEND_LOCK]);
+  // The lock and the insert are one statement: the lock is held until COMMIT, so every round trip inside it
+  // serialises all writers. The lock row is produced before the insert draws its id, so ids still follow the
+  // lock order. Callers append their event as late in the transaction as they can for the same reason.
   const res = await tx.query<EventRow>(
-    `INSERT INTO events (type, entity_type, entity_id, version, actor, reason, command_id, payload)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb)
+    `WITH ordered AS (SELECT pg_advisory_xact_lock($9::bigint))
+     INSERT INTO events (type, entity_type, entity_id, version, actor, reason, command_id, payload)
+     SELECT $1, $2, $3, $4, $5, $6, $7, $8::jsonb FROM ordered
      RETURNING id, at, type, entity_type, entity_id, version, actor, reason, payload`,
-    [e.type, e.entityType, String(e.entityId), e.version ?? null, e.actor, e.reason ?? null, e.commandId ?? null, JSON.stringify(e.payload)],
+    [e.type, e.entityType, String(e.entityId), e.version ?? null, e.actor, e.reason ?? null, e.commandId ?? null, JSON.stringify(e.payload), EVENTS_APPEND_LOCK],
   );
   return toStoredEvent(res.rows[0]);
 }

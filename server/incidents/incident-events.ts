@@ -21,12 +21,13 @@ export async function appendReportedEvents(
   commandIds: readonly (string | null)[],
 ): Promise<void> {
   if (rows.length === 0) return;
-  await tx.query('SELECT pg_advisory_xact_lock($1)', [EVENTS_APPEND_LOCK]);
   const type: IncidentEventType = 'incident.reported';
+  // Lock and insert in one statement (see appendEvent): the lock row comes before any id is drawn.
   await tx.query(
-    `INSERT INTO events (type, entity_type, entity_id, version, actor, command_id, payload)
+    `WITH ordered AS (SELECT pg_advisory_xact_lock($7::bigint))
+     INSERT INTO events (type, entity_type, entity_id, version, actor, command_id, payload)
      SELECT $1, 'incident', e.id, e.version, e.actor, e.command_id, e.payload::jsonb
-       FROM unnest($2::text[], $3::text[], $4::int[], $5::text[], $6::text[]) WITH ORDINALITY AS e(actor, id, version, command_id, payload, ord)
+       FROM ordered, unnest($2::text[], $3::text[], $4::int[], $5::text[], $6::text[]) WITH ORDINALITY AS e(actor, id, version, command_id, payload, ord)
       ORDER BY e.ord`,
     [
       type,
@@ -35,6 +36,7 @@ export async function appendReportedEvents(
       rows.map((r) => r.version),
       [...commandIds],
       rows.map((r) => JSON.stringify(incidentPayload(r))),
+      EVENTS_APPEND_LOCK,
     ],
   );
 }

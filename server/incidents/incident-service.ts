@@ -189,9 +189,10 @@ export function createIncidentService(deps: IncidentServiceDeps) {
       ],
     );
     const rows = [...res.rows].sort((a, b) => a.id - b.id);
-    await appendReportedEvents(tx, rows, items.map((it) => it.ctx.actor), items.map((it) => it.key));
     await auditReported(tx, rows, items.map((it) => it.ctx.actor), items.map((it) => it.ctx.ip ?? null));
     for (const [i, it] of items.entries()) if (it.ctx.afterInsert) await it.ctx.afterInsert(tx, rows[i]);
+    // Last: the events lock serialises every writer from here to COMMIT.
+    await appendReportedEvents(tx, rows, items.map((it) => it.ctx.actor), items.map((it) => it.key));
     return rows;
   }
 
@@ -303,15 +304,19 @@ export function createIncidentService(deps: IncidentServiceDeps) {
         }
         if (insert.length > 0) {
           const rows = await insertReports(tx, insert.map((x) => ({ ctx: x.p.ctx, report: x.p.cmd, key: x.key })), insert.map((x) => x.at));
-          for (const [i, x] of insert.entries()) {
-            const body = toDto(rows[i], x.p.ctx.role);
-            if (x.p.ctx.idempotencyKey !== undefined) {
-              await tx.query('UPDATE idempotency_keys SET status = 201, response = $3::jsonb WHERE scope = $1 AND key = $2', [
-                reportScope(x.p.ctx), x.p.ctx.idempotencyKey, JSON.stringify(body),
-              ]);
-            }
-            out.set(x.p, { ok: true, result: { status: 201, body, replayed: false } });
+          const answers = insert.map((x, i) => ({ x, body: toDto(rows[i], x.p.ctx.role) }));
+          // One statement for all stored answers: this runs inside the events lock (one round trip per
+          // report here was one round trip per report for every writer of the street).
+          const keyed = answers.filter((a) => a.x.p.ctx.idempotencyKey !== undefined);
+          if (keyed.length > 0) {
+            await tx.query(
+              `UPDATE idempotency_keys AS k SET status = 201, response = u.response::jsonb
+                 FROM unnest($1::text[], $2::text[], $3::text[]) AS u(scope, key, response)
+                WHERE k.scope = u.scope AND k.key = u.key`,
+              [keyed.map((a) => reportScope(a.x.p.ctx)), keyed.map((a) => a.x.p.ctx.idempotencyKey), keyed.map((a) => JSON.stringify(a.body))],
+            );
           }
+          for (const { x, body } of answers) out.set(x.p, { ok: true, result: { status: 201, body, replayed: false } });
         }
         return out;
       });
@@ -409,7 +414,17 @@ export function createIncidentService(deps: IncidentServiceDeps) {
         if (!latest) throw new AppError('NOT_FOUND', `no incident with id ${id}`, 'id');
         throw conflict(conflictCode, latest, ctx.role);
       }
+      await audit(tx, {
+        actor: ctx.actor,
+        action: change.action,
+        entityType: 'incident',
+        entityId: row.id,
+        reason: change.reason ?? null,
+        detail: { from: current.status, to: row.status, version: row.version, ...change.detail },
+        ip: ctx.ip ?? null,
+      });
       const commandId = ctx.idempotencyKey === undefined ? null : `${scope}|${ctx.idempotencyKey}`;
+      // Last before COMMIT: the events lock serialises every writer from here on.
       await appendEvent(tx, {
         type: change.eventType,
         entityType: 'incident',
@@ -419,15 +434,6 @@ export function createIncidentService(deps: IncidentServiceDeps) {
         reason: change.reason ?? null,
         commandId,
         payload: incidentPayload(row, current.status),
-      });
-      await audit(tx, {
-        actor: ctx.actor,
-        action: change.action,
-        entityType: 'incident',
-        entityId: row.id,
-        reason: change.reason ?? null,
-        detail: { from: current.status, to: row.status, version: row.version, ...change.detail },
-        ip: ctx.ip ?? null,
       });
       return { status: 200, body: toDto(row, ctx.role) };
     });

@@ -54,6 +54,10 @@ export interface EventPublisher {
 
 export function createEventPublisher(opts: EventPublisherOptions): EventPublisher {
   const { db, io, logger, nodeId } = opts;
+  // Reads of the outbox and writes of the cursor use the publisher's own connection where the backend has
+  // one: queued behind a burst of commands in the shared pool, one cursor write held every push of the burst
+  // back to its end (bench `field`: all 200 assignments reached the phones in one lump after the last commit).
+  const lane = db.publisherLane ?? db;
   const pollMs = opts.pollMs ?? 250;
   const replayCapacity = opts.replayCapacity ?? 4096;
   const maxBacklog = opts.maxSocketBacklog ?? 2000;
@@ -106,7 +110,7 @@ export function createEventPublisher(opts: EventPublisherOptions): EventPublishe
     do {
       again = false;
       for (;;) {
-        const rows = await eventsAfter(db, cursor, EVENTS_BATCH_MAX);
+        const rows = await eventsAfter(lane, cursor, EVENTS_BATCH_MAX);
         if (stopped || rows.length === 0) break;
         // Cursor, ring and emit change together in one synchronous block (see recentAfter).
         emitBatch(rows);
@@ -126,7 +130,7 @@ export function createEventPublisher(opts: EventPublisherOptions): EventPublishe
     } while (again && !stopped);
     if (cursor !== persisted && Date.now() - lastPersistAt >= persistEveryMs) {
       lastPersistAt = Date.now();
-      await savePushCursor(db, nodeId, cursor);
+      await savePushCursor(lane, nodeId, cursor);
       persisted = cursor;
     }
   }
