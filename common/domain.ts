@@ -23,7 +23,8 @@ export const INCIDENT_TRANSITIONS: Readonly<Record<IncidentStatus, readonly Inci
   resolved: ['verified', 'in_progress'],
   verified: ['closed'],
   rejected: [],
-  closed: [],
+  // 重新办理: only through the audited reopen command, with a reason.
+  closed: ['accepted'],
 };
 
 export function canTransition(from: IncidentStatus, to: IncidentStatus): boolean {

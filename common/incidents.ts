@@ -97,6 +97,7 @@ export const ReplySchema = z
   .object({ expectedVersion, reply: z.string().trim().min(1, 'reply must not be empty').max(REPLY_MAX, `at most ${REPLY_MAX} characters`) })
   .strict();
 export const RatingSchema = z.object({ expectedVersion, satisfaction: z.number().int().min(1).max(5) }).strict();
+export const ReopenSchema = z.object({ expectedVersion, reason: note.min(1, 'say why the closed case is re-opened') }).strict();
 
 export type AcceptCommand = z.infer<typeof AcceptSchema>;
 export type AssignCommand = z.infer<typeof AssignSchema>;
@@ -110,6 +111,7 @@ export type PlanCommand = z.infer<typeof PlanSchema>;
 export type LeaderCommand = z.infer<typeof LeaderSchema>;
 export type ReplyCommand = z.infer<typeof ReplySchema>;
 export type RatingCommand = z.infer<typeof RatingSchema>;
+export type ReopenCommand = z.infer<typeof ReopenSchema>;
 
 /** The REST verbs under POST /api/incidents/:id/<verb> and their schemas. */
 export const INCIDENT_COMMANDS = {
@@ -125,6 +127,7 @@ export const INCIDENT_COMMANDS = {
   leader: LeaderSchema,
   reply: ReplySchema,
   rating: RatingSchema,
+  reopen: ReopenSchema,
 } as const;
 export type IncidentCommandName = keyof typeof INCIDENT_COMMANDS;
 export const INCIDENT_COMMAND_NAMES = Object.keys(INCIDENT_COMMANDS) as IncidentCommandName[];

@@ -77,6 +77,7 @@ export interface LiveEvent<P = unknown> {
   'incident.escalated',
   'incident.replied',
   'incident.rated',
+  'incident.reopened',
   'incident.updated',
 ] as const;
 export type IncidentEventType = (typeof INCIDENT_EVENT_TYPES)[number];

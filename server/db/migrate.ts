@@ -11,6 +11,13 @@ const MIGRATION_LOCK_KEY = 7_120_113_001;
 
 export async function listMigrations(dir = MIGRATIONS_DIR): Promise<{ version: string; file: string }[]> {
   const files = (await readdir(dir)).filter((f) => /^\d{3}_[a-z0-9_]+\.sql$/.test(f)).sort();
+  // The version is the number alone: two files with one number (branches merged) would silently skip one.
+  const seen = new Map<string, string>();
+  for (const f of files) {
+    const other = seen.get(f.slice(0, 3));
+    if (other) throw new Error(`migrations ${other} and ${f} share the version ${f.slice(0, 3)}: renumber one`);
+    seen.set(f.slice(0, 3), f);
+  }
   return files.map((file) => ({ version: file.slice(0, 3), file: path.join(dir, file) }));
 }
 

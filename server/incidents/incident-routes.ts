@@ -36,6 +36,7 @@ export const COMMAND_ROLES: Record<IncidentCommandName, UserRole[]> = {
   leader: ['dispatcher', 'admin', 'leader'],
   reply: ['dispatcher', 'admin'],
   rating: ['dispatcher', 'admin'],
+  reopen: ['dispatcher', 'admin', 'leader'],
 };
 export const REPORT_ROLES: UserRole[] = ['dispatcher', 'admin', 'worker'];
 /** Batch intake is for systems feeding many reports (other platforms, the simulator). */
@@ -159,5 +160,7 @@ export async function runVerb(service: IncidentService, verb: IncidentCommandNam
       return service.reply(ctx, id, parseOrThrow(INCIDENT_COMMANDS.reply, rawBody, 'body'));
     case 'rating':
       return service.rate(ctx, id, parseOrThrow(INCIDENT_COMMANDS.rating, rawBody, 'body'));
+    case 'reopen':
+      return service.reopen(ctx, id, parseOrThrow(INCIDENT_COMMANDS.reopen, rawBody, 'body'));
   }
 }

@@ -23,6 +23,7 @@ import {
   type LeaderCommand,
   type PlanCommand,
   type RatingCommand,
+  type ReopenCommand,
   type RejectCommand,
   type ReplyCommand,
   type ReportIncidentCommand,
@@ -630,13 +631,42 @@ export function createIncidentService(deps: IncidentServiceDeps) {
     });
   }
 
-  /** 件件有回音: the answer to the reporter (any time, also for rejected reports). */
+  /**
+   * 件件有回音: the answer to the reporter, while the case is open and once for a rejected report. A closed
+   * case's reply is the record the reporter was given: changing it takes an explicit re-open.
+   */
   async function reply(ctx: CommandContext, id: number, cmd: ReplyCommand): Promise<CommandResult> {
-    return applyCommand(ctx, id, 'reply', cmd, cmd.expectedVersion, 'STALE_VERSION', (_cur, _tx, now) => ({
-      set: { reply: cmd.reply, replied_at: now },
-      eventType: 'incident.replied',
-      action: 'incident.reply',
-    }));
+    return applyCommand(ctx, id, 'reply', cmd, cmd.expectedVersion, 'STALE_VERSION', (cur, _tx, now) => {
+      if (cur.status === 'closed') {
+        throw invalid(cur, 'replied', `incident ${cur.code} is closed and its reply was given; re-open it (reopen, with a reason) to answer again`);
+      }
+      if (cur.status === 'rejected' && cur.reply != null) {
+        throw invalid(cur, 'replied', `incident ${cur.code} was rejected and already has its reply; a rejected report takes one reply`);
+      }
+      return { set: { reply: cmd.reply, replied_at: now }, eventType: 'incident.replied', action: 'incident.reply' };
+    });
+  }
+
+  /**
+   * 重新办理: a closed case goes back to 受理 for the desk to dispatch again. The only change a closed case
+   * takes; audited with the reason and what the case was when it was closed (its reply and rating, which
+   * the re-opened case no longer carries: the reporter rates the new outcome once it is closed again).
+   */
+  async function reopen(ctx: CommandContext, id: number, cmd: ReopenCommand): Promise<CommandResult> {
+    return applyCommand(ctx, id, 'reopen', cmd, cmd.expectedVersion, 'STALE_VERSION', (cur) => {
+      requireStatus(cur, ['closed'], 'accepted');
+      return {
+        to: 'accepted',
+        set: {
+          assignee_id: null, assigned_at: null, acknowledged_at: null, resolved_by: null, resolved_at: null,
+          verified_by: null, verified_at: null, closed_at: null, satisfaction: null,
+        },
+        eventType: 'incident.reopened',
+        action: 'incident.reopen',
+        reason: cmd.reason,
+        detail: { closedAt: cur.closed_at, reply: cur.reply, satisfaction: cur.satisfaction, assigneeId: cur.assignee_id },
+      };
+    });
   }
 
   /** The reporter's satisfaction (1–5), once, after the case is closed or rejected. */
@@ -666,6 +696,7 @@ export function createIncidentService(deps: IncidentServiceDeps) {
     assignLeader,
     reply,
     rate,
+    reopen,
   };
 }
 

@@ -60,6 +60,7 @@ const STEP_OF_EVENT: Readonly<Record<string, PublicStatus>> = {
   'incident.verified': 'resolved',
   'incident.closed': 'closed',
   'incident.rejected': 'not_accepted',
+  'incident.reopened': 'accepted',
 };
 
 export function publicStatus(status: IncidentStatus): PublicStatus {

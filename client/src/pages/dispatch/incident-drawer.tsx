@@ -41,6 +41,9 @@ export function actionsFor(status: IncidentStatus, severity: 'small' | 'big'): A
     case 'verified':
       return [{ verb: 'close', label: 'close', text: { field: 'reply', prompt: 'replyPrompt' }, tone: 'primary' }];
     case 'closed':
+      // A closed case's reply is what the reporter was told; answering again starts with an audited re-open.
+      return [{ verb: 'reopen', label: 'reopen', text: { field: 'reason', prompt: 'reopenPrompt' }, tone: 'danger' }];
+    case 'rejected':
       return [{ verb: 'reply', label: 'sendReply', text: { field: 'reply', prompt: 'replyPrompt' } }];
     default:
       return [];
@@ -183,7 +186,7 @@ export function IncidentDrawer(props: {
             {locale.startsWith('en') ? 'Mark as spam' : '标记为无效/恶意'}
           </button>
         )}
-        {detail.status === 'closed' && (
+        {detail.status === 'closed' && detail.satisfaction == null && (
           <span className="rating">
             <select value={rating} onChange={(e) => setRating(Number(e.target.value))} aria-label={d('satisfaction')}>
               {[5, 4, 3, 2, 1].map((n) => <option key={n} value={n}>{'★'.repeat(n)}</option>)}
