@@ -74,8 +74,16 @@ function toDto(r: AuditJoinRow): AuditRowDto {
   };
 }
 
-const SELECT = `SELECT a.id, a.at, a.actor, u.username, u.display_name, a.action, a.entity_type, a.entity_id, a.reason, a.detail, a.ip
-  FROM audit_log a LEFT JOIN users u ON a.actor = 'user:' || u.id::text`;
+/**
+ * The selected rows (newest first, paged in the inner query so the time index answers ORDER BY … LIMIT),
+ * then the actors' names for just those rows.
+ */
+function selectPage(whereSql: string, limitParam: string, offsetParam: string | null): string {
+  return `SELECT a.id, a.at, a.actor, u.username, u.display_name, a.action, a.entity_type, a.entity_id, a.reason, a.detail, a.ip
+    FROM (SELECT * FROM audit_log a ${whereSql} ORDER BY a.at DESC, a.id DESC LIMIT ${limitParam}${offsetParam ? ` OFFSET ${offsetParam}` : ''}) a
+    LEFT JOIN users u ON a.actor = 'user:' || u.id::text
+   ORDER BY a.at DESC, a.id DESC`;
+}
 
 export async function pageAudit(db: Queryable, q: AuditQuery): Promise<AuditPage> {
   checkRange(q);
@@ -83,7 +91,7 @@ export async function pageAudit(db: Queryable, q: AuditQuery): Promise<AuditPage
   const total = await db.query<{ n: number | string }>(`SELECT count(*) AS n FROM audit_log a ${w.sql}`, w.params);
   const n = w.params.length;
   const rows = await db.query<AuditJoinRow>(
-    `${SELECT} ${w.sql} ORDER BY a.at DESC, a.id DESC LIMIT $${n + 1} OFFSET $${n + 2}`,
+    selectPage(w.sql, `$${n + 1}`, `$${n + 2}`),
     [...w.params, q.pageSize, (q.page - 1) * q.pageSize],
   );
   return { rows: rows.rows.map(toDto), total: Number(total.rows[0].n), page: q.page, pageSize: q.pageSize };
@@ -93,7 +101,7 @@ export async function pageAudit(db: Queryable, q: AuditQuery): Promise<AuditPage
 export async function auditRowsForExport(db: Queryable, f: AuditFilter): Promise<AuditRowDto[]> {
   checkRange(f);
   const w = where(f);
-  const rows = await db.query<AuditJoinRow>(`${SELECT} ${w.sql} ORDER BY a.at DESC, a.id DESC LIMIT $${w.params.length + 1}`, [
+  const rows = await db.query<AuditJoinRow>(selectPage(w.sql, `$${w.params.length + 1}`, null), [
     ...w.params,
     AUDIT_EXPORT_MAX_ROWS + 1,
   ]);
