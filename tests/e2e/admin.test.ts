@@ -55,7 +55,7 @@ describe.skipIf(!hasChromium).each(backends())('/admin in Chromium (%s)', (backe
     await t?.drop();
   });
 
-  it('an administrator creates an account, resets its password, disables it, and finds it all in the audit log', async () => {
+  it('an administrator creates an account, resets its password, disables it, adds a grid worker, and finds it all in the audit log', async () => {
     const b = await launchBrowser({ width: 1440, height: 900 });
     browsers.push(b);
     const { page } = b;
@@ -98,15 +98,30 @@ describe.skipIf(!hasChromium).each(backends())('/admin in Chromium (%s)', (backe
     expect((await fetch(`${app.baseUrl}/api/auth/me`, { headers: { cookie: signedIn.cookie } })).status).toBe(401);
     await page.screenshot({ path: path.join(SHOTS, `admin-accounts-${backend}.png`) });
 
-    // the audit tab shows the three changes, newest first, with reason and address
+    // a grid worker: the grid is required and offered from the street's grids
+    await page.locator('[data-testid="account-new"]').click();
+    const worker = page.locator('[data-testid="account-create-dialog"]');
+    await worker.locator('input[name="new-username"]').fill('e2e.worker');
+    await worker.locator('input[name="new-display-name"]').fill('网格员 E2E');
+    await worker.locator('select[name="new-role"]').selectOption('worker');
+    const grid = (await t.db.query<{ id: number; name: string }>('SELECT id, name FROM grids ORDER BY code LIMIT 1')).rows[0];
+    await worker.locator('[data-testid="account-grid"]').selectOption(String(grid.id));
+    await page.screenshot({ path: path.join(SHOTS, `admin-create-worker-${backend}.png`) });
+    await worker.locator('[data-testid="dialog-submit"]').click();
+    const workerPassword = await readPasswordAndClose(page);
+    await expect.poll(() => page.locator('[data-testid="account-row-e2e.worker"]').innerText()).toContain(grid.name);
+    expect((await login(app.baseUrl, 'e2e.worker', workerPassword)).identity).toMatchObject({ role: 'worker', scopeGridId: Number(grid.id) });
+
+    // the audit tab shows the changes, newest first, with reason and address
     await page.locator('[data-testid="admin-tab-audit"]').click();
     await page.locator('[data-testid="audit-row"]').first().waitFor({ timeout: 15_000 });
     const accountRows = page.locator('[data-testid="audit-row"][data-action^="account."]');
-    await expect.poll(() => accountRows.count()).toBe(3);
+    await expect.poll(() => accountRows.count()).toBe(4);
     const texts = await accountRows.allInnerTexts();
-    expect(texts[0]).toMatch(/停用账号[\s\S]*离职[\s\S]*127\.0\.0\.1/);
-    expect(texts[1]).toMatch(/重置密码[\s\S]*忘记密码/);
-    expect(texts[2]).toMatch(/新建账号[\s\S]*e2e\.newbie/);
+    expect(texts[0]).toMatch(/新建账号[\s\S]*e2e\.worker/);
+    expect(texts[1]).toMatch(/停用账号[\s\S]*离职[\s\S]*127\.0\.0\.1/);
+    expect(texts[2]).toMatch(/重置密码[\s\S]*忘记密码/);
+    expect(texts[3]).toMatch(/新建账号[\s\S]*e2e\.newbie/);
     for (const text of texts) expect(text).toContain('管理员 E2E（e2e_admin）');
     // filter to one action
     await page.locator('[data-testid="audit-filters"] select[name="action"]').selectOption('account.disable');
@@ -114,7 +129,7 @@ describe.skipIf(!hasChromium).each(backends())('/admin in Chromium (%s)', (backe
     await expect.poll(() => page.locator('[data-testid="audit-total"]').innerText()).toBe('共 1 条');
     await page.locator('[data-testid="audit-filters"] select[name="action"]').selectOption('');
     await page.locator('[data-testid="audit-apply"]').click();
-    await expect.poll(() => accountRows.count()).toBe(3);
+    await expect.poll(() => accountRows.count()).toBe(4);
     // the export link answers a CSV for this session
     const href = await page.locator('[data-testid="audit-export"] a').first().getAttribute('href');
     const exported = await page.evaluate(async (u) => {
