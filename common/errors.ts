@@ -29,6 +29,12 @@ export const ERROR_STATUS = {
   PHOTO_CORRUPT: 422,
   /** The incident already has the most photos of this kind it may keep. */
   PHOTO_LIMIT: 409,
+  /** Accounts (/api/admin): the username belongs to another account already. */
+  USERNAME_TAKEN: 409,
+  /** Accounts: the change would leave the street without an enabled administrator. */
+  LAST_ADMIN: 409,
+  /** Accounts: an administrator may not disable, demote or reset their own account (another admin must). */
+  OWN_ACCOUNT: 409,
   INTERNAL: 500,
   DB_UNAVAILABLE: 503,
   NOT_READY: 503,

@@ -31,6 +31,7 @@ import { publicMapRoutes } from './resident/public-map-routes';
 import { residentPhotoRoutes } from './resident/resident-photo-routes';
 import { createResidentService, DEFAULT_POW } from './resident/resident-service';
 import { datasetRoutes } from './dataset/dataset-routes';
+import { adminRoutes } from './admin/admin-routes';
 
 export interface AppDeps {
   db: Db;
@@ -90,6 +91,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.use('/api/public', publicJsonParser());
   app.use(express.json({ limit: JSON_BODY_LIMIT }));
   app.use(healthRoutes(db, readiness, config.NODE_ID));
+
+  // --- administration: accounts and the audit log viewer (issue 14) -------------------------------------
+  app.use('/api/admin', adminRoutes({ db, clock: deps.clock, sessions: auth }));
 
   // --- realtime: events, outbox publisher, socket handlers ----------------------------------------------
   const realtime = createRealtime({ db, io, config, logger, clock: deps.clock });

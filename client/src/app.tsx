@@ -13,6 +13,7 @@ const DispatchPage = lazy(() => import('./pages/dispatch/dispatch-page').then((m
 const PlanPage = lazy(() => import('./pages/plan/plan-page').then((m) => ({ default: m.PlanPage })));
 const MobileApp = lazy(() => import('./mobile/mobile-app').then((m) => ({ default: m.MobileApp })));
 const ReportShell = lazy(() => import('./pages/report/report-page').then((m) => ({ default: m.ReportShell })));
+const AdminPage = lazy(() => import('./pages/admin/admin-page').then((m) => ({ default: m.AdminPage })));
 const InsightPage = lazy(() => import('./pages/insight/insight-page').then((m) => ({ default: m.InsightPage })));
 
 const NAV: Array<[string, MessageKey]> = [
@@ -78,7 +79,13 @@ function Page({ path }: { path: string }) {
       </Suspense>
     );
   }
-  if (path === '/admin') return <StreetMapPage notice={t('notYetBuilt')} />;
+  if (path === '/admin') {
+    return (
+      <Suspense fallback={<div className="loading">{t('loading')}</div>}>
+        <AdminPage />
+      </Suspense>
+    );
+  }
   return <StreetMapPage />;
 }
 

@@ -12,13 +12,14 @@ import { authRoutes, type AuthRouteOptions } from './auth-routes';
 import { installSocketAuth, sessionRoom, startSocketSweeper, sweepSocketSessions } from './socket-auth';
 import { ensureDemoUsers, printDemoUsers } from './demo-users';
 import { privacyRoutes } from '../privacy/privacy-routes';
+import { createSessionRevoker, type SessionRevoker } from './session-revocation';
 
 export interface AuthOptions extends AuthRouteOptions {
   /** How often connected sockets' sessions are re-checked (ms). */
   socketSweepMs?: number;
 }
 
-export interface Auth {
+export interface Auth extends SessionRevoker {
   /** Re-checks connected sockets now (tests; the timer does it every socketSweepMs). */
   sweepSockets(): Promise<number>;
   start(): Promise<void>;
@@ -48,7 +49,9 @@ export function installAuth(
   app.use('/api/privacy', privacyRoutes(deps.db));
   installSocketAuth(io, ctx);
   const stopSweeper = startSocketSweeper(io, ctx, deps.logger, opts.socketSweepMs ?? 60_000);
+  const revoker = createSessionRevoker({ io, db: deps.db, logger: deps.logger, nodeId: deps.config.NODE_ID || 'default' });
   const auth: Auth = {
+    endSessions: (ids) => revoker.endSessions(ids),
     sweepSockets: () => sweepSocketSessions(io, ctx),
     async start() {
       if (deps.config.SEED_SAMPLE === 'true') printDemoUsers(await ensureDemoUsers(deps.db));

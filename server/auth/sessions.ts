@@ -147,6 +147,15 @@ export async function deleteSession(q: Queryable, sessionId: string): Promise<vo
   await q.query(`DELETE FROM sessions WHERE id = $1`, [sessionId]);
 }
 
+/**
+ * Deletes every session of a user (account disabled, role or scope changed, password reset) and returns their
+ * ids, so the caller can end them in every process's cache and disconnect their sockets after the commit.
+ */
+export async function deleteUserSessions(q: Queryable, userId: number): Promise<string[]> {
+  const res = await q.query<{ id: string }>(`DELETE FROM sessions WHERE user_id = $1 RETURNING id`, [userId]);
+  return res.rows.map((r) => r.id);
+}
+
 /** Deletes sessions that expired more than a day ago (kept a day so a late request still says SESSION_EXPIRED). */
 export async function purgeExpiredSessions(q: Queryable, now: Date): Promise<number> {
   const res = await q.query(`DELETE FROM sessions WHERE expires_at < $1`, [new Date(now.getTime() - 86_400_000)]);
