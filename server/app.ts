@@ -31,6 +31,7 @@ import { publicMapRoutes } from './resident/public-map-routes';
 import { residentPhotoRoutes } from './resident/resident-photo-routes';
 import { createResidentService, DEFAULT_POW } from './resident/resident-service';
 import { datasetRoutes } from './dataset/dataset-routes';
+import { ogcRoutes } from './ogc/ogc-routes';
 
 export interface AppDeps {
   db: Db;
@@ -103,6 +104,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.use(datasetRoutes({ db }));
   const tiles = createTileService(db);
   app.use(tileRoutes(tiles, { db, publicOrigin: config.PUBLIC_ORIGIN }));
+
+  // --- the same layers for desktop GIS: OGC API - Features (QGIS, ogr2ogr) ------------------------------
+  app.use('/ogc', ogcRoutes({ db, clock: deps.clock, logger, publicOrigin: config.PUBLIC_ORIGIN }));
 
   // --- incidents, dispatch, Open311 ---------------------------------------------------------------------
   const incidents = installIncidents(app, io, { db, clock: deps.clock, config, logger, onCommitted: () => realtime.notifyCommitted() });
