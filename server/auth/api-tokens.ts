@@ -2,7 +2,8 @@
 // A signed-in user creates one with a name and an expiry; the token is shown once, and the database keeps
 // only its SHA-256 (like session tokens, server/auth/sessions.ts), so a database dump cannot be replayed.
 // A request with `Authorization: Bearer <token>` is that user, with the user's current role and grid scope,
-// for reads only (GET/HEAD): a token copied into a QGIS project cannot change data. Revoking is immediate
+// for reads only (GET/HEAD) of /ogc and /api/tiles: a token copied into a QGIS project cannot change data or
+// open anything but the layers. Revoking is immediate
 // (no cache); a disabled user's tokens stop at once.
 import { randomBytes } from 'node:crypto';
 import type { Request } from 'express';
@@ -171,6 +172,11 @@ export async function lookupApiToken(q: Queryable, token: string, now: Date): Pr
 }
 
 const READ_METHODS = new Set(['GET', 'HEAD']);
+/**
+ * Where a token is accepted: the OGC API and the vector tiles a desktop GIS reads. Not the rest of /api —
+ * a token left in a QGIS project must not open care-subject records or the case files of its owner.
+ */
+const TOKEN_PATHS: readonly RegExp[] = [/^\/ogc(\/|$)/, /^\/api\/tiles\//];
 
 /**
  * The bearer half of the session middleware: sets `req.identity` from a valid token (reads only), or notes
@@ -179,6 +185,10 @@ const READ_METHODS = new Set(['GET', 'HEAD']);
 export async function authenticateBearer(q: Queryable, token: string, now: Date, req: Request): Promise<void> {
   if (!READ_METHODS.has(req.method)) {
     throw new AppError('FORBIDDEN', 'an access token can only read (GET); sign in on the web page to change data', 'header.authorization');
+  }
+  const path = req.originalUrl.split('?')[0];
+  if (!TOKEN_PATHS.some((re) => re.test(path))) {
+    throw new AppError('FORBIDDEN', 'an access token reads only the OGC API (/ogc) and vector tiles (/api/tiles); sign in on the web page for the rest', 'header.authorization');
   }
   const found = await lookupApiToken(q, token, now);
   if (found.status === 'ok') req.identity = found.identity;

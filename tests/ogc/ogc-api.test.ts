@@ -240,8 +240,8 @@ describe.each(backends())('OGC API - Features (%s)', (backend) => {
       const now = srv.clock.now().getTime();
       await t.db.query('UPDATE api_tokens SET created_at = $2, expires_at = $3 WHERE id = $1', [old.id, new Date(now - 2 * 86_400_000), new Date(now - 1000)]);
       expectException(await ogcGet(`${ogc}/collections/grids/items`, old.token), 401, 'TOKEN_EXPIRED');
-      // the REST API answers the same way
-      const api = await ogcGet<{ error: { code: string } }>(`${srv.baseUrl}/api/layers/extent`, old.token);
+      // the vector tiles answer the same way
+      const api = await ogcGet<{ error: { code: string } }>(`${srv.baseUrl}/api/tiles/buildings.json`, old.token);
       expect(api.body.error.code).toBe('TOKEN_EXPIRED');
     });
 
@@ -290,6 +290,15 @@ describe.each(backends())('OGC API - Features (%s)', (backend) => {
       expectException(await ogcGet(`${ogc}/collections/buildings/items/abc`, token), 404, 'NOT_FOUND', 'path.featureId');
       expectException(await ogcGet(`${ogc}/tiles`, token), 404, 'NOT_FOUND');
       expectException(await ogcGet(`${ogc}/collections?bbox=1,2,3,4`, token), 400, 'VALIDATION_ERROR', 'query.bbox');
+    });
+
+    it('opens only the OGC API and the vector tiles with a token, not the rest of the REST API', async () => {
+      expect((await ogcGet(`${srv.baseUrl}/api/tiles/grids.json`, token)).status).toBe(200);
+      for (const path of ['/api/layers/extent', '/api/privacy/care-aggregates', '/api/incidents', '/api/auth/me']) {
+        const got = await ogcGet<{ error: { code: string; field: string } }>(`${srv.baseUrl}${path}`, token);
+        expect(got.status, path).toBe(403);
+        expect(got.body.error).toMatchObject({ code: 'FORBIDDEN', field: 'header.authorization' });
+      }
     });
 
     it('lets a token only read: writes with it are refused and it cannot manage tokens', async () => {
