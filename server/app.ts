@@ -31,7 +31,7 @@ import { publicMapRoutes } from './resident/public-map-routes';
 import { residentPhotoRoutes } from './resident/resident-photo-routes';
 import { createResidentService, DEFAULT_POW } from './resident/resident-service';
 import { datasetRoutes } from './dataset/dataset-routes';
-import { ogcRoutes } from './ogc/ogc-routes';
+import { ogcErrorHandler, ogcRoutes } from './ogc/ogc-routes';
 
 export interface AppDeps {
   db: Db;
@@ -106,7 +106,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.use(tileRoutes(tiles, { db, publicOrigin: config.PUBLIC_ORIGIN }));
 
   // --- the same layers for desktop GIS: OGC API - Features (QGIS, ogr2ogr) ------------------------------
-  app.use('/ogc', ogcRoutes({ db, clock: deps.clock, logger, publicOrigin: config.PUBLIC_ORIGIN }));
+  app.use('/ogc', ogcRoutes({ db, clock: deps.clock, logger, publicOrigin: config.PUBLIC_ORIGIN }), ogcErrorHandler(logger));
 
   // --- incidents, dispatch, Open311 ---------------------------------------------------------------------
   const incidents = installIncidents(app, io, { db, clock: deps.clock, config, logger, onCommitted: () => realtime.notifyCommitted() });

@@ -188,7 +188,11 @@ export function ogcRoutes(deps: OgcRouteDeps): Router {
   return r;
 }
 
-/** Errors as the spec's exception document: {code, description}, plus the field to blame. */
+/**
+ * Errors as the spec's exception document: {code, description}, plus the field to blame. The router ends
+ * with it; mounted after the router too, it also answers what fails before the router (the session
+ * middleware refusing a token's write, a database outage while resolving the token).
+ */
 export function ogcErrorHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
     let e: AppError | undefined = isAppError(err) ? err : fromDbError(err);
