@@ -39,6 +39,15 @@ export function openApiDocument(base: string): Record<string, unknown> {
     '/api': { get: { summary: 'This API definition', operationId: 'getApi', responses: { '200': { description: 'OpenAPI 3.0 document', content: { [OPENAPI_MEDIA_TYPE]: {} } } } } },
     '/collections': { get: { summary: 'The feature collections', operationId: 'getCollections', responses: { '200': { description: 'collections', ...json('collections') }, ...ERRORS } } },
   };
+  // The generic items path too: clients that look the limit's maximum and default up there (QGIS) find them.
+  paths['/collections/{collectionId}/items'] = {
+    get: {
+      summary: 'Features of a collection (each collection also has its own path with its filters)',
+      operationId: 'getFeatures',
+      parameters: [{ name: 'collectionId', in: 'path', required: true, schema: { type: 'string', enum: [...OGC_COLLECTIONS.keys()] } }, ref('limit'), ref('offset'), ref('bbox')],
+      responses: { '200': { description: 'GeoJSON FeatureCollection', ...json('featureCollectionGeoJSON', 'application/geo+json') }, ...ERRORS },
+    },
+  };
   for (const col of OGC_COLLECTIONS.values()) {
     paths[`/collections/${col.id}`] = {
       get: { summary: `${col.title}: description`, operationId: `describe_${col.id}`, responses: { '200': { description: 'collection', ...json('collection') }, ...ERRORS, '404': { description: 'not found', ...json('exception') } } },

@@ -68,6 +68,7 @@ describe.each(backends())('OGC API - Features (%s)', (backend) => {
       expect(names('violations')).toEqual(expect.arrayContaining(['#/components/parameters/datetime', 'status', 'gridId']));
       expect(names('buildings')).not.toContain('#/components/parameters/datetime');
       expect(got.body.components.parameters.limit.schema).toMatchObject({ maximum: MAX_LIMIT, default: 100 });
+      expect(got.body.paths['/collections/{collectionId}/items'].get.parameters!.map((p) => p.$ref ?? p.name)).toContain('#/components/parameters/limit');
     });
 
     it('lists the six collections with the spatial extent of their data and the violations’ time span', async () => {
