@@ -7,6 +7,9 @@ export const ERROR_STATUS = {
   INVALID_GEOMETRY: 400,
   UNAUTHENTICATED: 401,
   SESSION_EXPIRED: 401,
+  /** A personal access token (Authorization: Bearer) past its expiry, or revoked by its owner or an admin. */
+  TOKEN_EXPIRED: 401,
+  TOKEN_REVOKED: 401,
   FORBIDDEN: 403,
   CSRF_FAILED: 403,
   NOT_FOUND: 404,

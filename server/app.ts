@@ -32,6 +32,7 @@ import { residentPhotoRoutes } from './resident/resident-photo-routes';
 import { createResidentService, DEFAULT_POW } from './resident/resident-service';
 import { datasetRoutes } from './dataset/dataset-routes';
 import { adminRoutes } from './admin/admin-routes';
+import { ogcErrorHandler, ogcRoutes } from './ogc/ogc-routes';
 
 export interface AppDeps {
   db: Db;
@@ -107,6 +108,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.use(datasetRoutes({ db }));
   const tiles = createTileService(db);
   app.use(tileRoutes(tiles, { db, publicOrigin: config.PUBLIC_ORIGIN }));
+
+  // --- the same layers for desktop GIS: OGC API - Features (QGIS, ogr2ogr) ------------------------------
+  app.use('/ogc', ogcRoutes({ db, clock: deps.clock, logger, publicOrigin: config.PUBLIC_ORIGIN }), ogcErrorHandler(logger));
 
   // --- incidents, dispatch, Open311 ---------------------------------------------------------------------
   const incidents = installIncidents(app, io, { db, clock: deps.clock, config, logger, onCommitted: () => realtime.notifyCommitted() });

@@ -9,6 +9,7 @@ import type { Logger } from '../logger';
 import { securityHeaders } from '../security/headers';
 import { csrfMiddleware, sessionMiddleware, type AuthContext } from './session-middleware';
 import { authRoutes, type AuthRouteOptions } from './auth-routes';
+import { apiTokenRoutes } from './api-token-routes';
 import { installSocketAuth, sessionRoom, startSocketSweeper, sweepSocketSessions } from './socket-auth';
 import { ensureDemoUsers, printDemoUsers } from './demo-users';
 import { privacyRoutes } from '../privacy/privacy-routes';
@@ -43,9 +44,11 @@ export function installAuth(
 ): Auth {
   const ctx: AuthContext = { db: deps.db, config: deps.config, clock: deps.clock };
   app.use(securityHeaders(deps.config));
-  app.use('/api', sessionMiddleware(ctx), csrfMiddleware(ctx));
+  // /ogc (OGC API - Features for desktop GIS) reads with the same identity: a session or an access token
+  app.use(['/api', '/ogc'], sessionMiddleware(ctx), csrfMiddleware(ctx));
   const endSession = (sessionId: string) => io.in(sessionRoom(sessionId)).disconnectSockets(true);
   app.use('/api/auth', authRoutes(ctx, { ...opts, onSessionEnded: endSession }));
+  app.use('/api/auth/tokens', apiTokenRoutes(ctx));
   app.use('/api/privacy', privacyRoutes(deps.db));
   installSocketAuth(io, ctx);
   const stopSweeper = startSocketSweeper(io, ctx, deps.logger, opts.socketSweepMs ?? 60_000);

@@ -21,8 +21,11 @@ declare module 'express-serve-static-core' {
     identity?: Identity;
     /** The session behind `identity` (CSRF token, expiry); set by the session middleware. */
     authSession?: { id: string; csrfToken: string; expiresAt: Date };
-    /** Set when a session cookie was sent but its session has expired: answers say SESSION_EXPIRED. */
-    authProblem?: 'SESSION_EXPIRED';
+    /**
+     * Why the credential sent was not accepted: an expired session cookie (SESSION_EXPIRED), or a bearer
+     * token that expired, was revoked, or is unknown (server/auth/api-tokens.ts).
+     */
+    authProblem?: 'SESSION_EXPIRED' | 'TOKEN_EXPIRED' | 'TOKEN_REVOKED' | 'TOKEN_INVALID';
   }
 }
 
@@ -34,9 +37,18 @@ export const ROLES_META = Symbol.for('gcc.allowedRoles');
 export type RoleGuard = RequestHandler & { [ROLES_META]: readonly UserRole[] };
 
 function noIdentityError(req: Request): AppError {
-  return req.authProblem === 'SESSION_EXPIRED'
-    ? new AppError('SESSION_EXPIRED', 'your session has expired: sign in again')
-    : new AppError('UNAUTHENTICATED', 'sign in first: this request has no valid session');
+  switch (req.authProblem) {
+    case 'SESSION_EXPIRED':
+      return new AppError('SESSION_EXPIRED', 'your session has expired: sign in again');
+    case 'TOKEN_EXPIRED':
+      return new AppError('TOKEN_EXPIRED', 'this access token has expired: create a new one (POST /api/auth/tokens) and put it in the client', 'header.authorization');
+    case 'TOKEN_REVOKED':
+      return new AppError('TOKEN_REVOKED', 'this access token was revoked: create a new one (POST /api/auth/tokens)', 'header.authorization');
+    case 'TOKEN_INVALID':
+      return new AppError('UNAUTHENTICATED', 'this access token is not known: copy the whole token (it starts with gcc_pat_)', 'header.authorization');
+    default:
+      return new AppError('UNAUTHENTICATED', 'sign in first: this request has no valid session');
+  }
 }
 
 /** Actor id written to events and the audit log ("user:12"); "system:<job>" for background jobs. */

@@ -47,7 +47,7 @@ export const ROUTE_POLICIES: readonly RoutePolicy[] = [
 ];
 
 /** Path prefixes whose routes must all have a declared policy (health probes and the SPA are public by design). */
-export const GUARDED_PREFIXES = ['/api/', '/open311/'] as const;
+export const GUARDED_PREFIXES = ['/api/', '/open311/', '/ogc'] as const;
 
 /**
  * Socket commands (client → server events with an ack), the roles that may send them, and a payload that

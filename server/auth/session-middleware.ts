@@ -8,6 +8,7 @@ import { AppError } from '../../common/errors';
 import { configuredOrigins, isOriginAllowed } from '../security/origins';
 import { constantTimeEqual, lookupSession, readCookie, sessionCookieName, sessionTtlMs } from './sessions';
 import { sessionCacheOf } from './session-cache';
+import { authenticateBearer, bearerToken } from './api-tokens';
 import type { UserRole } from '../../common/domain';
 
 export const CSRF_HEADER = 'x-csrf-token';
@@ -44,6 +45,9 @@ export function sessionMiddleware(ctx: AuthContext): RequestHandler {
   const cookieName = sessionCookieName(ctx.config);
   const cache = sessionCacheOf(ctx.db);
   return async (req, res, next) => {
+    // A desktop client's personal access token (server/auth/api-tokens.ts) stands instead of the cookie.
+    const bearer = bearerToken(req.headers.authorization);
+    if (bearer !== undefined) return authenticateBearer(ctx.db, bearer, ctx.clock.now(), req).then(() => next(), next);
     const token = readCookie(req.headers.cookie, cookieName);
     if (!token) return next();
     try {

@@ -15,7 +15,7 @@ import type {
 } from '../../common/layers';
 import { LAYER_FEATURE_CAP, toleranceForZoom, type LayerQuery } from './layer-query';
 
-type Row = Record<string, unknown> & { geometry: unknown; id: number };
+export type Row = Record<string, unknown> & { geometry?: unknown; id: number };
 
 function collection<G, P>(rows: Row[], toProps: (r: Row) => P, cap = LAYER_FEATURE_CAP): FeatureCollection<G, P> {
   const truncated = rows.length > cap;
@@ -32,24 +32,31 @@ const int = (v: unknown): number => (v == null ? 0 : Number(v));
 const ENVELOPE = 'ST_MakeEnvelope($1, $2, $3, $4, 4326)';
 const bboxParams = (q: LayerQuery) => [...q.bbox];
 
-export async function communityFeatures(db: Queryable, q: LayerQuery): Promise<CommunityCollection> {
-  const { rows } = await db.query<Row>(
-    `SELECT c.id, c.code, c.name, c.name_en, c.name_is_sample,
-            COALESCE(b.households, 0) AS households, COALESCE(b.residents, 0) AS residents,
-            COALESCE(b.party_members, 0) AS party_members, COALESCE(b.n, 0) AS buildings,
-            (SELECT count(*) FROM grids g WHERE g.community_id = c.id) AS grids,
-            ST_X(ST_PointOnSurface(c.geom)) AS label_lon, ST_Y(ST_PointOnSurface(c.geom)) AS label_lat,
-            ST_AsGeoJSON(ST_SimplifyPreserveTopology(c.geom, $5), 6) AS geometry
-       FROM communities c
-       LEFT JOIN (SELECT community_id, sum(households) AS households, sum(residents) AS residents,
-                         sum(party_members) AS party_members, count(*) AS n
-                    FROM buildings GROUP BY community_id) b ON b.community_id = c.id
-      WHERE c.geom && ${ENVELOPE}
-      ORDER BY c.id
-      LIMIT $6`,
-    [...bboxParams(q), toleranceForZoom(q.zoom), LAYER_FEATURE_CAP + 1],
-  );
-  return collection(rows, (r) => ({
+// --- the layer sources: one SELECT per layer, shared with OGC API - Features (server/ogc) --------------
+// Each source answers `id`, the columns its mapper reads and `geom` (the stored geometry), with no WHERE,
+// ORDER or LIMIT: callers wrap it as `FROM (<sql>) t` and add their own bbox, filters and paging. The
+// mapper is the single list of what leaves the server for the layer (names, codes, register totals; no
+// personal data), so the map and desktop GIS clients read the same fields.
+
+export interface LayerSource<P> {
+  readonly sql: string;
+  /** Columns of the source other than geom, for `SELECT t.<col>` (the raw geometry is not sent). */
+  readonly columns: readonly string[];
+  readonly toProps: (r: Row) => P;
+}
+
+export const COMMUNITY_SOURCE: LayerSource<CommunityCollection['features'][number]['properties']> = {
+  sql: `SELECT c.id, c.code, c.name, c.name_en, c.name_is_sample,
+               COALESCE(b.households, 0) AS households, COALESCE(b.residents, 0) AS residents,
+               COALESCE(b.party_members, 0) AS party_members, COALESCE(b.n, 0) AS buildings,
+               (SELECT count(*) FROM grids g WHERE g.community_id = c.id) AS grids,
+               ST_X(ST_PointOnSurface(c.geom)) AS label_lon, ST_Y(ST_PointOnSurface(c.geom)) AS label_lat, c.geom
+          FROM communities c
+          LEFT JOIN (SELECT community_id, sum(households) AS households, sum(residents) AS residents,
+                            sum(party_members) AS party_members, count(*) AS n
+                       FROM buildings GROUP BY community_id) b ON b.community_id = c.id`,
+  columns: ['id', 'code', 'name', 'name_en', 'name_is_sample', 'households', 'residents', 'party_members', 'buildings', 'grids', 'label_lon', 'label_lat'],
+  toProps: (r) => ({
     id: r.id,
     code: String(r.code),
     name: String(r.name),
@@ -62,26 +69,20 @@ export async function communityFeatures(db: Queryable, q: LayerQuery): Promise<C
     buildings: int(r.buildings),
     labelLon: Number(r.label_lon),
     labelLat: Number(r.label_lat),
-  }));
-}
+  }),
+};
 
-export async function gridFeatures(db: Queryable, q: LayerQuery): Promise<GridCollection> {
-  const { rows } = await db.query<Row>(
-    `SELECT g.id, g.code, g.name, g.community_id,
-            COALESCE(b.households, 0) AS households, COALESCE(b.residents, 0) AS residents,
-            COALESCE(b.party_members, 0) AS party_members, COALESCE(b.n, 0) AS buildings,
-            ST_X(ST_PointOnSurface(g.geom)) AS label_lon, ST_Y(ST_PointOnSurface(g.geom)) AS label_lat,
-            ST_AsGeoJSON(ST_SimplifyPreserveTopology(g.geom, $5), 6) AS geometry
-       FROM grids g
-       LEFT JOIN (SELECT grid_id, sum(households) AS households, sum(residents) AS residents,
-                         sum(party_members) AS party_members, count(*) AS n
-                    FROM buildings GROUP BY grid_id) b ON b.grid_id = g.id
-      WHERE g.geom && ${ENVELOPE}
-      ORDER BY g.id
-      LIMIT $6`,
-    [...bboxParams(q), toleranceForZoom(q.zoom), LAYER_FEATURE_CAP + 1],
-  );
-  return collection(rows, (r) => ({
+export const GRID_SOURCE: LayerSource<GridCollection['features'][number]['properties']> = {
+  sql: `SELECT g.id, g.code, g.name, g.community_id,
+               COALESCE(b.households, 0) AS households, COALESCE(b.residents, 0) AS residents,
+               COALESCE(b.party_members, 0) AS party_members, COALESCE(b.n, 0) AS buildings,
+               ST_X(ST_PointOnSurface(g.geom)) AS label_lon, ST_Y(ST_PointOnSurface(g.geom)) AS label_lat, g.geom
+          FROM grids g
+          LEFT JOIN (SELECT grid_id, sum(households) AS households, sum(residents) AS residents,
+                            sum(party_members) AS party_members, count(*) AS n
+                       FROM buildings GROUP BY grid_id) b ON b.grid_id = g.id`,
+  columns: ['id', 'code', 'name', 'community_id', 'households', 'residents', 'party_members', 'buildings', 'label_lon', 'label_lat'],
+  toProps: (r) => ({
     id: r.id,
     code: String(r.code),
     name: String(r.name),
@@ -92,20 +93,13 @@ export async function gridFeatures(db: Queryable, q: LayerQuery): Promise<GridCo
     buildings: int(r.buildings),
     labelLon: Number(r.label_lon),
     labelLat: Number(r.label_lat),
-  }));
-}
+  }),
+};
 
-export async function buildingFeatures(db: Queryable, q: LayerQuery): Promise<BuildingCollection> {
-  const { rows } = await db.query<Row>(
-    `SELECT id, code, name, use, floors, community_id, grid_id, households, residents, party_members,
-            ST_AsGeoJSON(ST_SimplifyPreserveTopology(geom, $5), 6) AS geometry
-       FROM buildings
-      WHERE geom && ${ENVELOPE}
-      ORDER BY id
-      LIMIT $6`,
-    [...bboxParams(q), toleranceForZoom(Math.max(q.zoom, 16)), LAYER_FEATURE_CAP + 1],
-  );
-  return collection(rows, (r) => ({
+export const BUILDING_SOURCE: LayerSource<BuildingCollection['features'][number]['properties']> = {
+  sql: `SELECT id, code, name, use, floors, community_id, grid_id, households, residents, party_members, geom FROM buildings`,
+  columns: ['id', 'code', 'name', 'use', 'floors', 'community_id', 'grid_id', 'households', 'residents', 'party_members'],
+  toProps: (r) => ({
     id: r.id,
     code: String(r.code),
     name: r.name == null ? null : String(r.name),
@@ -116,33 +110,25 @@ export async function buildingFeatures(db: Queryable, q: LayerQuery): Promise<Bu
     households: int(r.households),
     residents: int(r.residents),
     partyMembers: int(r.party_members),
-  }));
-}
+  }),
+};
 
-const POINT = 'ST_AsGeoJSON(geom, 6) AS geometry';
-
-export async function facilityFeatures(db: Queryable, q: LayerQuery): Promise<FacilityCollection> {
-  const { rows } = await db.query<Row>(
-    `SELECT id, code, type, name, community_id, ${POINT} FROM facilities
-      WHERE geom && ${ENVELOPE} ORDER BY id LIMIT $5`,
-    [...bboxParams(q), LAYER_FEATURE_CAP + 1],
-  );
-  return collection(rows, (r) => ({
+export const FACILITY_SOURCE: LayerSource<FacilityCollection['features'][number]['properties']> = {
+  sql: `SELECT id, code, type, name, community_id, geom FROM facilities`,
+  columns: ['id', 'code', 'type', 'name', 'community_id'],
+  toProps: (r) => ({
     id: r.id,
     code: String(r.code),
     type: r.type as FacilityCollection['features'][number]['properties']['type'],
     name: String(r.name),
     communityId: r.community_id == null ? null : int(r.community_id),
-  }));
-}
+  }),
+};
 
-export async function parkingFeatures(db: Queryable, q: LayerQuery): Promise<ParkingCollection> {
-  const { rows } = await db.query<Row>(
-    `SELECT id, code, name, kind, community_id, capacity, occupied, version, ${POINT} FROM parking_lots
-      WHERE geom && ${ENVELOPE} ORDER BY id LIMIT $5`,
-    [...bboxParams(q), LAYER_FEATURE_CAP + 1],
-  );
-  return collection(rows, (r) => ({
+export const PARKING_SOURCE: LayerSource<ParkingCollection['features'][number]['properties']> = {
+  sql: `SELECT id, code, name, kind, community_id, capacity, occupied, version, geom FROM parking_lots`,
+  columns: ['id', 'code', 'name', 'kind', 'community_id', 'capacity', 'occupied', 'version'],
+  toProps: (r) => ({
     id: r.id,
     code: String(r.code),
     name: String(r.name),
@@ -152,16 +138,14 @@ export async function parkingFeatures(db: Queryable, q: LayerQuery): Promise<Par
     occupied: int(r.occupied),
     free: int(r.capacity) - int(r.occupied),
     version: int(r.version),
-  }));
-}
+  }),
+};
 
-export async function violationFeatures(db: Queryable, q: LayerQuery): Promise<ViolationCollection> {
-  const { rows } = await db.query<Row>(
-    `SELECT id, code, kind, status, community_id, grid_id, version, ${POINT} FROM violations
-      WHERE geom && ${ENVELOPE} ORDER BY id LIMIT $5`,
-    [...bboxParams(q), LAYER_FEATURE_CAP + 1],
-  );
-  return collection(rows, (r) => ({
+export const VIOLATION_SOURCE: LayerSource<ViolationCollection['features'][number]['properties']> = {
+  // found_at is not a map property; OGC API - Features publishes it as the feature's time (datetime filter)
+  sql: `SELECT id, code, kind, status, community_id, grid_id, version, found_at, geom FROM violations`,
+  columns: ['id', 'code', 'kind', 'status', 'community_id', 'grid_id', 'version', 'found_at'],
+  toProps: (r) => ({
     id: r.id,
     code: String(r.code),
     kind: r.kind as ViolationCollection['features'][number]['properties']['kind'],
@@ -169,7 +153,57 @@ export async function violationFeatures(db: Queryable, q: LayerQuery): Promise<V
     communityId: r.community_id == null ? null : int(r.community_id),
     gridId: r.grid_id == null ? null : int(r.grid_id),
     version: int(r.version),
-  }));
+  }),
+};
+
+/** The map's query over a source: features whose bounding box meets the bbox, id order, capped. */
+function sourceQuery(src: LayerSource<unknown>, geometrySql: string, limitParam: number): string {
+  return `SELECT ${src.columns.map((c) => `t.${c}`).join(', ')}, ${geometrySql} AS geometry
+            FROM (${src.sql}) t
+           WHERE t.geom && ${ENVELOPE}
+           ORDER BY t.id
+           LIMIT $${limitParam}`;
+}
+
+async function polygonLayer<G, P>(db: Queryable, src: LayerSource<P>, q: LayerQuery, zoom: number): Promise<FeatureCollection<G, P>> {
+  const { rows } = await db.query<Row>(sourceQuery(src, 'ST_AsGeoJSON(ST_SimplifyPreserveTopology(t.geom, $5), 6)', 6), [
+    ...bboxParams(q),
+    toleranceForZoom(zoom),
+    LAYER_FEATURE_CAP + 1,
+  ]);
+  return collection(rows, src.toProps);
+}
+
+async function pointLayer<G, P>(db: Queryable, src: LayerSource<P>, q: LayerQuery): Promise<FeatureCollection<G, P>> {
+  const { rows } = await db.query<Row>(sourceQuery(src, 'ST_AsGeoJSON(t.geom, 6)', 5), [
+    ...bboxParams(q),
+    LAYER_FEATURE_CAP + 1,
+  ]);
+  return collection(rows, src.toProps);
+}
+
+export function communityFeatures(db: Queryable, q: LayerQuery): Promise<CommunityCollection> {
+  return polygonLayer(db, COMMUNITY_SOURCE, q, q.zoom);
+}
+
+export function gridFeatures(db: Queryable, q: LayerQuery): Promise<GridCollection> {
+  return polygonLayer(db, GRID_SOURCE, q, q.zoom);
+}
+
+export function buildingFeatures(db: Queryable, q: LayerQuery): Promise<BuildingCollection> {
+  return polygonLayer(db, BUILDING_SOURCE, q, Math.max(q.zoom, 16));
+}
+
+export function facilityFeatures(db: Queryable, q: LayerQuery): Promise<FacilityCollection> {
+  return pointLayer(db, FACILITY_SOURCE, q);
+}
+
+export function parkingFeatures(db: Queryable, q: LayerQuery): Promise<ParkingCollection> {
+  return pointLayer(db, PARKING_SOURCE, q);
+}
+
+export function violationFeatures(db: Queryable, q: LayerQuery): Promise<ViolationCollection> {
+  return pointLayer(db, VIOLATION_SOURCE, q);
 }
 
 /** On-duty grid workers with a known position; anonymous (id and grid only). */

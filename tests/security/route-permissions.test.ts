@@ -32,9 +32,10 @@ async function call(baseUrl: string, r: RouteEntry, headers: Record<string, stri
   const text = await res.text();
   let code: string | undefined;
   try {
-    const body = JSON.parse(text) as { error?: { code?: string } } | Array<{ code?: number }>;
-    // Open311 answers errors in its own spec format: [{ code: <http status>, description }]
-    code = Array.isArray(body) ? OPEN311_CODES[Number(body[0]?.code)] : body.error?.code;
+    const body = JSON.parse(text) as { error?: { code?: string }; code?: string } | Array<{ code?: number }>;
+    // Open311 answers errors in its own spec format: [{ code: <http status>, description }]; OGC API -
+    // Features in its exception shape { code, description } with our code
+    code = Array.isArray(body) ? OPEN311_CODES[Number(body[0]?.code)] : body.error?.code ?? body.code;
   } catch {
     code = undefined;
   }
@@ -58,7 +59,7 @@ for (const backend of backends()) {
       await t.drop();
     });
 
-    it('finds the routes, and every /api and /open311 route declares who may call it', () => {
+    it('finds the routes, and every /api, /open311 and /ogc route declares who may call it', () => {
       expect(routes.length).toBeGreaterThanOrEqual(4);
       expect(routes.some((r) => r.method === 'POST' && r.path === '/api/auth/login')).toBe(true);
       const undeclared = routes.filter((r) => r.access === undefined).map((r) => `${r.method} ${r.path}`);
