@@ -28,21 +28,8 @@ const LAST_USED_RESOLUTION_MS = 60_000;
 /** Roles that may create tokens: every desk role and grid workers; not the wall (a shared screen). */
 export const API_TOKEN_ROLES: readonly UserRole[] = ['dispatcher', 'planner', 'leader', 'admin', 'worker'];
 
-export interface ApiTokenInfo {
-  id: number;
-  userId: number;
-  username: string;
-  name: string;
-  createdAt: string;
-  expiresAt: string;
-  revokedAt: string | null;
-  lastUsedAt: string | null;
-}
-
-export interface NewApiToken extends ApiTokenInfo {
-  /** The secret; returned once, never stored. */
-  token: string;
-}
+import type { ApiTokenInfo, NewApiToken } from '../../common/api-tokens';
+export type { ApiTokenInfo, NewApiToken };
 
 export type ApiTokenLookup =
   | { status: 'ok'; identity: Identity; tokenId: number }

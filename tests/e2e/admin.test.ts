@@ -46,6 +46,7 @@ describe.skipIf(!hasChromium).each(backends())('/admin in Chromium (%s)', (backe
     t = await freshDb(backend, 'sample');
     await createUser(t.db, { username: 'e2e_admin', password, role: 'admin', displayName: '管理员 E2E' });
     await createUser(t.db, { username: 'e2e_leader', password, role: 'leader', displayName: '街道领导 E2E' });
+    await createUser(t.db, { username: 'e2e_planner', password, role: 'planner', displayName: '规划 E2E' });
     app = await startTestApp(t.db);
   }, 240_000);
 
@@ -144,20 +145,62 @@ describe.skipIf(!hasChromium).each(backends())('/admin in Chromium (%s)', (backe
     expect(b.foreignRequests()).toEqual([]);
   });
 
-  it('a leader sees the audit tab only', async () => {
+  it('a leader sees the audit log and their own access tokens, not the accounts', async () => {
     const b = await launchBrowser({ width: 1440, height: 900 });
     browsers.push(b);
     const { page } = b;
     await page.goto(`${app.baseUrl}/admin`);
     await signInThroughForm(page, 'e2e_leader', password);
     await page.locator('[data-testid="audit-row"]').first().waitFor({ timeout: 30_000 });
-    expect(await page.locator('[role="tab"]').allInnerTexts()).toEqual(['审计日志']);
+    expect(await page.locator('[role="tab"]').allInnerTexts()).toEqual(['审计日志', '访问令牌']);
     expect(await page.locator('[data-testid="admin-accounts"]').count()).toBe(0);
     // even asked for by address, the accounts tab is not there
     await page.goto(`${app.baseUrl}/admin?tab=accounts`);
     await page.locator('[data-testid="audit-row"]').first().waitFor({ timeout: 30_000 });
     expect(await page.locator('[data-testid="admin-accounts"]').count()).toBe(0);
     await page.screenshot({ path: path.join(SHOTS, `admin-leader-${backend}.png`) });
+  });
+
+  it('a planner makes an access token for QGIS, sees it once, reads /ogc with it, and revokes it', async () => {
+    const b = await launchBrowser({ width: 1440, height: 900 });
+    browsers.push(b);
+    const { page } = b;
+    await page.goto(`${app.baseUrl}/admin`);
+    await signInThroughForm(page, 'e2e_planner', password);
+    await page.locator('[data-testid="tokens-tab"]').waitFor({ timeout: 30_000 });
+    expect(await page.locator('[role="tab"]').allInnerTexts()).toEqual(['访问令牌']);
+    expect(await page.locator('[data-testid="token-table"]').innerText()).toContain('还没有令牌');
+    await page.locator('[data-testid="token-name"]').fill('规划科 笔记本 QGIS');
+    await page.locator('[data-testid="token-days"]').selectOption('30');
+    await page.locator('[data-testid="token-create"]').click();
+    const once = page.locator('[data-testid="token-once"]');
+    await once.waitFor({ timeout: 15_000 });
+    const token = await page.locator('[data-testid="token-secret"]').inputValue();
+    expect(token).toMatch(/^gcc_pat_[A-Za-z0-9_-]{43}$/);
+    expect(await once.innerText()).toContain(`${app.baseUrl}/ogc`);
+    await page.screenshot({ path: path.join(SHOTS, `admin-token-once-${backend}.png`) });
+    // the token reads the layers as the planner, and nothing is stored in clear
+    const ogc = await fetch(`${app.baseUrl}/ogc/collections`, { headers: { authorization: `Bearer ${token}` } });
+    expect(ogc.status).toBe(200);
+    expect(((await ogc.json()) as { collections: unknown[] }).collections.length).toBe(6);
+    const stored = await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM api_tokens WHERE token_hash = $1', [token]);
+    expect(stored.rows[0].n).toBe(0);
+    // closed, the secret is gone from the page; the row stays, with its expiry
+    await page.locator('[data-testid="token-once-close"]').click();
+    await once.waitFor({ state: 'detached' });
+    expect(await page.content()).not.toContain(token);
+    const row = page.locator('[data-testid^="token-row-"]');
+    await expect.poll(() => row.count()).toBe(1);
+    expect(await row.getAttribute('data-state')).toBe('active');
+    expect(await row.innerText()).toContain('规划科 笔记本 QGIS');
+    // revoke: the next request with it is refused
+    page.once('dialog', (d) => void d.accept());
+    await row.locator('button').click();
+    await expect.poll(() => row.getAttribute('data-state'), { timeout: 15_000 }).toBe('revoked');
+    const after = await fetch(`${app.baseUrl}/ogc/collections`, { headers: { authorization: `Bearer ${token}` } });
+    expect(after.status).toBe(401);
+    await page.screenshot({ path: path.join(SHOTS, `admin-tokens-${backend}.png`) });
+    expect(b.errors).toEqual([]);
   });
 
   it('is usable on a phone (390×844), and in English', async () => {
