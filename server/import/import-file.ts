@@ -222,7 +222,7 @@ export async function importFile(db: Db, options: ImportFileOptions, hooks: Impo
   const statusOf = new Map<number, 'dissolved' | 'repaired'>();
 
   let imported: Record<string, number>;
-  let dryRun = false;
+  let dryRun: boolean;
   try {
     ({ result: imported, dryRun } = await runOrRollBack(() => db.transaction(async (tx) => commitUnlessDryRun(hooks.dryRun, async () => {
       progress({ phase: 'validate', done: 0, total: ready.length });

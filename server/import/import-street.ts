@@ -60,8 +60,8 @@ export async function importStreet(db: Db, options: ImportStreetOptions, hooks: 
   const polygons = parts.flatMap((g) => (g.type === 'MultiPolygon' ? g.coordinates : g.type === 'Polygon' ? [g.coordinates] : []));
   let boundary: Geometry = { type: 'MultiPolygon', coordinates: polygons };
   const refused: RefusedFeature[] = [];
-  let written = 0;
-  let dryRun = false;
+  let written: number;
+  let dryRun: boolean;
   try {
     ({ result: written, dryRun } = await runOrRollBack(() => db.transaction(async (tx) => commitUnlessDryRun(hooks.dryRun, async () => {
       hooks.onProgress?.({ phase: 'validate' });

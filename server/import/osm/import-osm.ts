@@ -172,7 +172,7 @@ export async function importOsmPbf(db: Db, file: string, options: OsmImportOptio
 
   const base = path.basename(file);
   let imported: Record<string, number>;
-  let dryRun = false;
+  let dryRun: boolean;
   progress({ phase: 'write' });
   try {
     ({ result: imported, dryRun } = await runOrRollBack(() => db.transaction(async (tx) => commitUnlessDryRun(hooks.dryRun, async () => {
