@@ -13,6 +13,7 @@ const DispatchPage = lazy(() => import('./pages/dispatch/dispatch-page').then((m
 const PlanPage = lazy(() => import('./pages/plan/plan-page').then((m) => ({ default: m.PlanPage })));
 const MobileApp = lazy(() => import('./mobile/mobile-app').then((m) => ({ default: m.MobileApp })));
 const ReportShell = lazy(() => import('./pages/report/report-page').then((m) => ({ default: m.ReportShell })));
+const ImportPage = lazy(() => import('./pages/admin-import/admin-import-page').then((m) => ({ default: m.ImportPage })));
 const InsightPage = lazy(() => import('./pages/insight/insight-page').then((m) => ({ default: m.InsightPage })));
 
 const NAV: Array<[string, MessageKey]> = [
@@ -75,6 +76,13 @@ function Page({ path }: { path: string }) {
     return (
       <Suspense fallback={<div className="loading">{t('loading')}</div>}>
         <PlanPage />
+      </Suspense>
+    );
+  }
+  if (path === '/admin/import') {
+    return (
+      <Suspense fallback={<div className="loading">{t('loading')}</div>}>
+        <ImportPage />
       </Suspense>
     );
   }
