@@ -79,6 +79,9 @@ describe.skipIf(!hasChromium).each(backends())('admin import page in Chromium (%
     await page.locator('[data-testid="import-apply"]').click();
     await page.locator('[data-testid="import-applied"]').waitFor({ timeout: 60_000 });
     expect((await t.db.query<{ code: string }>('SELECT code FROM streets')).rows).toEqual([{ code: '990001001' }]);
+    // The headers follow at once: the street's own name and the real-data badge.
+    await expect.poll(() => page.locator('.brand').innerText(), { timeout: 10_000 }).toContain('测试街道');
+    expect(await page.locator('[data-testid="data-badge"]').getAttribute('data-kind')).toBe('real');
 
     // 2. Communities: the next step is offered by itself; one of the two is a bow-tie.
     await expect.poll(() => page.locator('[data-testid="import-target"]').inputValue(), { timeout: 10_000 }).toBe('communities');

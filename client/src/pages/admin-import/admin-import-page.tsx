@@ -9,6 +9,7 @@ import type { Feature, Geometry } from 'geojson';
 import { MapView, type MapHandle } from '../../map/map-view';
 import { STREET_VIEW } from '../../map/street-view';
 import { useSession } from '../../auth/session';
+import { publishDataset } from '../../dataset/use-dataset';
 import { ApiError } from '../../api/http';
 import type { DatasetStatus } from '../../../../common/dataset';
 import type { PreviewRequest, StageRefused, StageStatus, StageTarget } from '../../../../common/import-stage';
@@ -137,6 +138,7 @@ export function ImportPage() {
     try {
       const r = await applyStage(phase.stage.id);
       setDataset(r.dataset);
+      publishDataset(r.dataset);
       setPhase({ kind: 'applied', stage: r.status });
       chose.current = false;
       setFile(null);
@@ -156,7 +158,8 @@ export function ImportPage() {
   const stage = 'stage' in phase ? phase.stage : undefined;
   const preview = phase.kind === 'previewed' || phase.kind === 'applying' || phase.kind === 'failed' ? stage?.preview : phase.kind === 'applied' ? stage?.applied : undefined;
   const refused: StageRefused[] = useMemo(() => (phase.kind === 'previewed' || phase.kind === 'applying' ? stage?.preview?.refused ?? [] : []), [phase.kind, stage]);
-  const okFeatures = useMemo(() => (phase.kind === 'previewed' || phase.kind === 'applying' ? stage?.preview?.features ?? [] : []), [phase.kind, stage]);
+  // After apply the imported features stay on the map (the preview's, now written).
+  const okFeatures = useMemo(() => (phase.kind === 'previewed' || phase.kind === 'applying' || phase.kind === 'applied' ? stage?.preview?.features ?? [] : []), [phase.kind, stage]);
 
   const layers = useMemo(() => [
     new GeoJsonLayer({

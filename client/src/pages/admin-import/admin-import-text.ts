@@ -89,7 +89,7 @@ const EN: typeof ZH = {
   capabilities: 'What works now',
   ready: 'ready',
   notReady: 'missing',
-  done: '{n} rows',
+  done: '{n} imported',
   todo: 'not imported',
   layer: 'What to import',
   file: 'File',
