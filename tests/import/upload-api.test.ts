@@ -130,6 +130,22 @@ describe.each(backends())('admin import uploads on %s', (backend) => {
     expect(capability(a.body.dataset, 'routing')?.ready).toBe(true);
   });
 
+  it('previews and applies an OpenStreetMap PBF through the same importer (buildings, network, facilities)', async () => {
+    const up = await uploadFixture('tiny.osm.pbf');
+    expect(up.body.format).toBe('osm-pbf');
+    const before = await rowCounts(t.db);
+    const p = await preview(up.body.id, { target: 'osm' });
+    expect(p.state, JSON.stringify(p.error)).toBe('previewed');
+    expect(p.progress?.phase).toBe('done');
+    expect(p.preview?.imported.walk_edges).toBeGreaterThan(0);
+    expect(await rowCounts(t.db)).toEqual(before);
+    const a = await call('POST', `/api/import/uploads/${up.body.id}/apply`);
+    expect(a.status, JSON.stringify(a.body)).toBe(200);
+    const edges = (await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM walk_edges')).rows[0].n;
+    expect(edges).toBe(p.preview?.imported.walk_edges);
+    expect(capability(a.body.dataset, 'walking')?.ready).toBe(true);
+  });
+
   it('imports a zipped shapefile', async () => {
     const up = await uploadFixture('admin/facilities-shp.zip');
     expect(up.body.format).toBe('shapefile-zip');

@@ -284,7 +284,7 @@ export function ImportPage() {
         {phase.kind === 'failed' && <p className="import-error" role="alert" data-testid="import-error"><strong>{t('failed')}</strong> {phase.message}</p>}
         {phase.kind === 'applied' && stage?.applied && (
           <p className="notice ok" data-testid="import-applied">
-            {t('applied', { what: Object.entries(stage.applied.imported).map(([k, v]) => `${k} ${tx.number(v)}`).join(' · ') })}
+            {t('applied', { what: Object.entries(stage.applied.imported).map(([k, v]) => `${tx.table(k)} ${tx.number(v)}`).join(' · ') })}
           </p>
         )}
         {summary && phase.kind !== 'applied' && (

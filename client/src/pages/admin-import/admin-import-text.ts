@@ -12,6 +12,13 @@ const TARGET_EN: Record<StageTarget, string> = {
   street: 'Street (name, code, boundary)', communities: 'Communities', grids: 'Grids', buildings: 'Buildings', walk: 'Walking network',
   facilities: 'Facilities', parking_lots: 'Parking lots', violations: 'Violation points', basemap: 'Basemap features', osm: 'OSM extract (buildings, network, facilities, basemap at once)',
 };
+/** Names of what an import wrote (report.imported keys); unknown keys are shown as they are. */
+const TABLE_ZH: Record<string, string> = {
+  streets: '街道', communities: '社区', communities_updated: '其中更新社区', grids: '网格', grids_updated: '其中更新网格',
+  buildings: '楼栋', buildings_updated: '其中更新楼栋', facilities: '设施', facilities_updated: '其中更新设施', parking_lots: '停车场',
+  violations: '双违点位', walk_nodes: '路网节点', walk_edges: '路网路段', basemap_features: '底图要素', building_access: '接入路网的楼栋',
+  buildings_removed: '移除旧楼栋', facilities_removed: '移除旧设施',
+};
 type Cap = CapabilityStatus['capability'];
 const CAP_ZH: Record<Cap, [string, string]> = {
   jurisdiction: ['辖区判定', '缺街道或社区：所有上报都会被判为“不在辖区内”'],
@@ -145,5 +152,6 @@ export function useImportText() {
     target: (k: StageTarget) => (locale === 'zh-CN' ? TARGET_ZH[k] : TARGET_EN[k]),
     capability: (c: Cap) => (locale === 'zh-CN' ? CAP_ZH[c] : CAP_EN[c]),
     number: (n: number) => n.toLocaleString(locale),
+    table: (k: string) => (locale === 'zh-CN' ? TABLE_ZH[k] ?? k : k.replace(/_/g, ' ')),
   };
 }
