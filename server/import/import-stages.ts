@@ -80,7 +80,9 @@ export class ImportStages {
   get(id: string, owner: string): Stage {
     const s = this.stages.get(id);
     if (!s || s.owner !== owner) throw new AppError('IMPORT_STAGE_GONE', 'no staged upload with this id: it has expired or was never uploaded — upload the file again', 'params.id');
-    if (s.state !== 'applied' && s.state !== 'cancelled' && s.state !== 'expired' && this.clock.now().getTime() > s.expiresAt) void this.discard(s, 'expired');
+    // Only a stage at rest expires: one being previewed or applied finishes first.
+    const atRest = s.state === 'uploaded' || s.state === 'previewed' || s.state === 'failed';
+    if (atRest && this.clock.now().getTime() > s.expiresAt) void this.discard(s, 'expired');
     if (s.state === 'cancelled') throw new AppError('IMPORT_STAGE_GONE', 'this upload was cancelled and its file deleted — upload the file again', 'params.id');
     if (s.state === 'expired') throw new AppError('IMPORT_STAGE_GONE', `this upload expired (staged uploads are kept ${Math.round(this.ttlMs / 60_000)} minutes) and its file was deleted — upload the file again`, 'params.id');
     return s;
