@@ -4,7 +4,7 @@
 // option beside it — applies (the rest is imported), imports grids, and sees the capabilities change from
 // missing to ready. Screenshots at 1440×900 in test-results/.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { backends, freshDb, type TestDb } from '../helpers/test-db';
@@ -120,6 +120,28 @@ describe.skipIf(!hasChromium).each(backends())('admin import page in Chromium (%
     await page.locator('[data-testid="import-applied"]').waitFor({ timeout: 60_000 });
     await expect.poll(() => cap(page, 'routing').getAttribute('data-ready')).toBe('true');
     await page.screenshot({ path: path.join(SHOTS, `admin-import-applied-${backend}.png`) });
+
+    // The same grids again, padded to 1.5 MB and sent over a throttled link: the upload shows its progress, the
+    // preview says both grids would be updated (not added), and cancel leaves the data as it was.
+    await page.locator('[data-step="grids"]').click();
+    const padded = (await readFile(fixture('admin/grids.geojson'), 'utf8')).replace(/\]\}\s*$/, `${' '.repeat(1_500_000)}]}`);
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 20, downloadThroughput: 10e6, uploadThroughput: 400_000 });
+    await page.locator('[data-testid="import-file"]').setInputFiles({ name: 'grids-again.geojson', mimeType: 'application/geo+json', buffer: Buffer.from(padded) });
+    await page.locator('[data-testid="import-upload"]').click();
+    await expect.poll(async () => {
+      const txt = await page.locator('[data-testid="upload-progress"]').innerText().catch(() => '');
+      const pct = Number(/(\d+)%/.exec(txt)?.[1] ?? -1);
+      return pct > 0 && pct < 100;
+    }, { timeout: 20_000, interval: 100 }).toBe(true);
+    await page.screenshot({ path: path.join(SHOTS, `admin-import-uploading-${backend}.png`) });
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+    await page.locator('[data-testid="import-summary"]').waitFor({ timeout: 60_000 });
+    expect(await page.locator('[data-testid="summary-update"]').innerText()).toBe('2');
+    expect(await page.locator('[data-testid="summary-create"]').innerText()).toBe('0');
+    await page.locator('[data-testid="import-cancel"]').click();
+    await page.locator('[data-testid="import-cancelled"]').waitFor();
+    expect((await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM grids')).rows[0].n).toBe(2);
 
     // A wrong file is refused with its reason, and English is available.
     await page.locator('.lang-switch').first().click();
