@@ -116,7 +116,10 @@ export async function importStreet(db: Db, options: ImportStreetOptions, hooks: 
   if (hooks.collectRefused) report.refused = refused;
   if (dryRun) report.dryRun = true;
   if (hooks.featureLimit !== undefined) {
-    report.features = refused.length > 0 ? [] : [{ type: 'Feature', geometry: boundary, properties: { index: 0, code, name: opts.name, status: 'ok' } }];
+    // With refused parts, the valid parts are drawn beside them (nothing would be written).
+    report.features = refused.length > 0
+      ? parts.flatMap((geometry, index) => (refused.some((r) => r.index === index) ? [] : [{ type: 'Feature' as const, geometry, properties: { index, code, name: opts.name, status: 'ok' as const } }]))
+      : [{ type: 'Feature', geometry: boundary, properties: { index: 0, code, name: opts.name, status: 'ok' } }];
     report.featuresTruncated = false;
   }
   hooks.onProgress?.({ phase: 'done' });

@@ -224,6 +224,23 @@ describe.each(backends())('admin import uploads on %s', (backend) => {
     expect(p.preview?.refused?.[0].field).toBe('features[0].properties.code');
   });
 
+  it('a street boundary with an invalid part is previewed with its reason, and never applied with the part missing', async () => {
+    const bow = [[[117.3, 39.3], [117.32, 39.32], [117.32, 39.3], [117.3, 39.32], [117.3, 39.3]]];
+    const ok = [[[117.33, 39.3], [117.34, 39.3], [117.34, 39.31], [117.33, 39.3]]];
+    const up = await upload(admin, 'street2.geojson', JSON.stringify([
+      { type: 'Feature', properties: {}, geometry: { type: 'Polygon', coordinates: ok } },
+      { type: 'Feature', properties: {}, geometry: { type: 'Polygon', coordinates: bow } },
+    ]));
+    const p = await preview(up.body.id, { target: 'street', street: { name: '另一街道', code: '990001002' } });
+    expect(p.state).toBe('previewed');
+    expect(p.preview?.refused?.[0]).toMatchObject({ index: 1, repair: 'makeValid' });
+    expect(p.preview?.refused?.[0].reason).toMatch(/Self-intersection/);
+    expect(p.preview?.features?.map((f) => f.properties.index)).toEqual([0]);
+    const a = await call('POST', `/api/import/uploads/${up.body.id}/apply`);
+    expect(a.body.error.code).toBe('INVALID_GEOMETRY');
+    expect((await t.db.query("SELECT 1 FROM streets WHERE code = '990001002'")).rows).toHaveLength(0);
+  });
+
   it('refuses apply of a cancelled and of an expired stage, and an unknown id', async () => {
     const up = await uploadFixture('admin/grids.geojson');
     await preview(up.body.id, { target: 'grids' });
