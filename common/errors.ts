@@ -38,6 +38,13 @@ export const ERROR_STATUS = {
   LAST_ADMIN: 409,
   /** Accounts: an administrator may not disable, demote or reset their own account (another admin must). */
   OWN_ACCOUNT: 409,
+  /** Import uploads (server/import/upload-routes): over the size limit, not an accepted format by name and content. */
+  IMPORT_TOO_LARGE: 413,
+  IMPORT_TYPE_UNSUPPORTED: 415,
+  /** The staged upload was cancelled, has expired or was never there. */
+  IMPORT_STAGE_GONE: 410,
+  /** The staged upload is not in a state for this step (still parsing, already applied, preview failed). */
+  IMPORT_STAGE_STATE: 409,
   INTERNAL: 500,
   DB_UNAVAILABLE: 503,
   NOT_READY: 503,

@@ -33,6 +33,7 @@ import { createResidentService, DEFAULT_POW } from './resident/resident-service'
 import { datasetRoutes } from './dataset/dataset-routes';
 import { adminRoutes } from './admin/admin-routes';
 import { ogcErrorHandler, ogcRoutes } from './ogc/ogc-routes';
+import { uploadRoutes } from './import/upload-routes';
 
 export interface AppDeps {
   db: Db;
@@ -55,7 +56,7 @@ export interface App {
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const CLIENT_DIST = path.join(ROOT, 'dist', 'client');
 /** Client routes served by the single-page app. */
-const SPA_ROUTES = ['/', '/wall', '/dispatch', '/plan', '/insight', '/admin', '/login', '/m'];
+const SPA_ROUTES = ['/', '/wall', '/dispatch', '/plan', '/insight', '/admin', '/admin/import', '/login', '/m'];
 /** The public report page and its tracking pages (no account). */
 const PUBLIC_SPA_ROUTES = ['/report', '/report/:code'];
 
@@ -106,6 +107,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.use(layerRoutes({ db, clock: deps.clock }));
   app.use(basemapRoutes({ db }));
   app.use(datasetRoutes({ db }));
+  app.use(uploadRoutes({ db, clock: deps.clock, logger, maxBytes: Math.round(config.IMPORT_MAX_MB * 2 ** 20), ttlMs: config.IMPORT_STAGE_TTL_MIN * 60_000, onCommitted: () => realtime.notifyCommitted() }));
   const tiles = createTileService(db);
   app.use(tileRoutes(tiles, { db, publicOrigin: config.PUBLIC_ORIGIN }));
 

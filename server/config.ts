@@ -24,6 +24,10 @@ const ConfigSchema = z.object({
   /** Largest photo upload accepted (MB); phones send 2–8 MB JPEGs (server/photos). */
   PHOTO_MAX_MB: z.coerce.number().positive().max(50).default(12),
   RESIDENT_POW_BITS: z.coerce.number().int().min(1).max(28).default(17),
+  /** Largest file the admin import page accepts (MB); streamed to a temporary file, never held in memory. */
+  IMPORT_MAX_MB: z.coerce.number().positive().max(4096).default(512),
+  /** Minutes an uploaded, not yet applied import stays staged before it is discarded. */
+  IMPORT_STAGE_TTL_MIN: z.coerce.number().positive().max(24 * 60).default(30),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

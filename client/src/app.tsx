@@ -14,6 +14,7 @@ const PlanPage = lazy(() => import('./pages/plan/plan-page').then((m) => ({ defa
 const MobileApp = lazy(() => import('./mobile/mobile-app').then((m) => ({ default: m.MobileApp })));
 const ReportShell = lazy(() => import('./pages/report/report-page').then((m) => ({ default: m.ReportShell })));
 const AdminPage = lazy(() => import('./pages/admin/admin-page').then((m) => ({ default: m.AdminPage })));
+const ImportPage = lazy(() => import('./pages/admin-import/admin-import-page').then((m) => ({ default: m.ImportPage })));
 const InsightPage = lazy(() => import('./pages/insight/insight-page').then((m) => ({ default: m.InsightPage })));
 
 const NAV: Array<[string, MessageKey]> = [
@@ -76,6 +77,13 @@ function Page({ path }: { path: string }) {
     return (
       <Suspense fallback={<div className="loading">{t('loading')}</div>}>
         <PlanPage />
+      </Suspense>
+    );
+  }
+  if (path === '/admin/import') {
+    return (
+      <Suspense fallback={<div className="loading">{t('loading')}</div>}>
+        <ImportPage />
       </Suspense>
     );
   }

@@ -1,7 +1,7 @@
 // The few client routes need no router library: the path picks the page, links push history.
 import { useEffect, useState } from 'react';
 
-export const ROUTES = ['/wall', '/dispatch', '/plan', '/insight', '/admin', '/login', '/m'] as const;
+export const ROUTES = ['/wall', '/dispatch', '/plan', '/insight', '/admin', '/admin/import', '/login', '/m'] as const;
 
 export function usePath(): string {
   const [path, setPath] = useState(window.location.pathname);

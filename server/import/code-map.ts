@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { AppError } from '../../common/errors';
 import { readNonEmpty, textOf } from './read-file';
 
-const CodeMapSchema = z.record(z.string().trim().min(1), z.string().trim().regex(/^[0-9]{12}([0-9]{3})?$/, 'a mapped code is a 12-digit community or 15-digit grid code'));
+export const CodeMapSchema = z.record(z.string().trim().min(1), z.string().trim().regex(/^[0-9]{12}([0-9]{3})?$/, 'a mapped code is a 12-digit community or 15-digit grid code'));
 
 export async function readCodeMap(file: string): Promise<Record<string, string>> {
   let doc: unknown;

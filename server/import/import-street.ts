@@ -15,7 +15,8 @@ import { checkAndConvert, invalidGeometry } from './geometry-check';
 import { readGeoJson } from './geojson-reader';
 import { describeProblem, validateAreas } from './area-validate';
 import { dbImportError } from './db-errors';
-import { IMPORT_CRSS, type ImportReport } from './types';
+import { commitUnlessDryRun, refusalOf, runOrRollBack } from './dry-run';
+import { IMPORT_CRSS, type ImportReport, type ImportRunHooks, type RefusedFeature } from './types';
 
 export const ImportStreetOptionsSchema = z.object({
   file: z.string().min(1),
@@ -34,7 +35,11 @@ export const ImportStreetOptionsSchema = z.object({
 }).strict();
 export type ImportStreetOptions = z.input<typeof ImportStreetOptionsSchema>;
 
-export async function importStreet(db: Db, options: ImportStreetOptions): Promise<ImportReport> {
+/**
+ * `hooks`: dryRun = the preview (everything, then rolled back); collectRefused = invalid parts are listed in
+ * `report.refused` and nothing is written (a boundary is one thing: it is never applied with a part missing).
+ */
+export async function importStreet(db: Db, options: ImportStreetOptions, hooks: ImportRunHooks = {}): Promise<ImportReport> {
   const started = Date.now();
   const parsed = ImportStreetOptionsSchema.safeParse(options);
   if (!parsed.success) {
@@ -45,6 +50,7 @@ export async function importStreet(db: Db, options: ImportStreetOptions): Promis
   const code = opts.code.slice(0, 9);
   const crs = opts.crs ?? 'wgs84';
   const convert = converterFor(crs);
+  hooks.onProgress?.({ phase: 'read' });
   const raw = await readGeoJson(opts.file);
   if (raw.length === 0) throw new AppError('IMPORT_FAILED', `${path.basename(opts.file)} has no features`, 'file');
   const parts: Geometry[] = raw.map((f) => checkAndConvert(f.geometry, ['Polygon', 'MultiPolygon'], { index: f.index, ...(f.id !== undefined ? { id: f.id } : {}) }, convert));
@@ -53,10 +59,21 @@ export async function importStreet(db: Db, options: ImportStreetOptions): Promis
   if (raw.length > 1) warnings.push(`${raw.length} features collected into one street boundary`);
   const polygons = parts.flatMap((g) => (g.type === 'MultiPolygon' ? g.coordinates : g.type === 'Polygon' ? [g.coordinates] : []));
   let boundary: Geometry = { type: 'MultiPolygon', coordinates: polygons };
+  const refused: RefusedFeature[] = [];
+  let written: number;
+  let dryRun: boolean;
   try {
-    await db.transaction(async (tx) => {
+    ({ result: written, dryRun } = await runOrRollBack(() => db.transaction(async (tx) => commitUnlessDryRun(hooks.dryRun, async () => {
+      hooks.onProgress?.({ phase: 'validate' });
       // Each part first (its own reason and vertex), then the whole (parts that touch are dissolved).
       const each = await validateAreas(tx, parts.map((geometry, index) => ({ index, geometry })), { makeValid: opts.makeValid });
+      if (each.invalid.length > 0 && hooks.collectRefused) {
+        for (const p of each.invalid) {
+          refused.push({ ...refusalOf(invalidGeometry({ index: p.index }, p.reason), p.index, raw[p.index].id, raw[p.index].properties, parts[p.index]),
+            ...(p.location ? { location: p.location } : {}), ...(p.vertex ? { vertex: p.vertex } : {}), ...(opts.makeValid ? {} : { repair: 'makeValid' as const }) });
+        }
+        return 0;
+      }
       if (each.invalid.length > 0) throw invalidGeometry({ index: each.invalid[0].index }, describeProblem(each.invalid[0], opts.makeValid ?? false));
       if (each.fixed.length > 0) {
         for (const f of each.fixed) {
@@ -66,6 +83,12 @@ export async function importStreet(db: Db, options: ImportStreetOptions): Promis
         boundary = { type: 'MultiPolygon', coordinates: parts.flatMap((g) => (g.type === 'MultiPolygon' ? g.coordinates : g.type === 'Polygon' ? [g.coordinates] : [])) };
       }
       const whole = await validateAreas(tx, [{ index: 0, geometry: boundary }], { makeValid: opts.makeValid });
+      if (whole.invalid.length > 0 && hooks.collectRefused) {
+        const p = whole.invalid[0];
+        refused.push({ ...refusalOf(invalidGeometry({ index: 0 }, `the parts together: ${p.reason}`), 0, undefined, {}, boundary),
+          ...(p.location ? { location: p.location } : {}), ...(opts.makeValid ? {} : { repair: 'makeValid' as const }) });
+        return 0;
+      }
       if (whole.invalid.length > 0) throw invalidGeometry({ index: 0 }, `the parts together: ${describeProblem(whole.invalid[0], opts.makeValid ?? false)}`);
       if (whole.fixed.length > 0) {
         boundary = whole.fixed[0].geometry;
@@ -84,9 +107,21 @@ export async function importStreet(db: Db, options: ImportStreetOptions): Promis
       const payload = { file: path.basename(opts.file), code, name: opts.name, crs };
       await appendEvent(tx, { type: 'layer.imported', entityType: 'layer', entityId: 'street', actor, payload });
       await audit(tx, { actor, action: 'import.street', entityType: 'street', entityId: code, detail: payload });
-    });
+      return 1;
+    }))));
   } catch (err) {
     throw dbImportError(err);
   }
-  return { file: opts.file, format: 'geojson', layer: 'street', crs, imported: { streets: 1 }, skipped: {}, warnings, durationMs: Date.now() - started };
+  const report: ImportReport = { file: opts.file, format: 'geojson', layer: 'street', crs, imported: { streets: written }, skipped: refused.length > 0 ? { refused: refused.length } : {}, warnings, durationMs: Date.now() - started };
+  if (hooks.collectRefused) report.refused = refused;
+  if (dryRun) report.dryRun = true;
+  if (hooks.featureLimit !== undefined) {
+    // With refused parts, the valid parts are drawn beside them (nothing would be written).
+    report.features = refused.length > 0
+      ? parts.flatMap((geometry, index) => (refused.some((r) => r.index === index) ? [] : [{ type: 'Feature' as const, geometry, properties: { index, code, name: opts.name, status: 'ok' as const } }]))
+      : [{ type: 'Feature', geometry: boundary, properties: { index: 0, code, name: opts.name, status: 'ok' } }];
+    report.featuresTruncated = false;
+  }
+  hooks.onProgress?.({ phase: 'done' });
+  return report;
 }

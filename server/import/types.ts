@@ -37,4 +37,57 @@ export interface ImportReport {
   durationMs: number;
   /** Where the time went (read, validate, insert, snap…), to see what grows with the data. */
   phasesMs?: Record<string, number>;
+  /** With hooks.collectRefused: the features left out and why. */
+  refused?: RefusedFeature[];
+  /** With hooks.featureLimit: the accepted features, and whether the list was cut. */
+  features?: PreviewFeature[];
+  featuresTruncated?: boolean;
+  /** True when nothing was written (hooks.dryRun). */
+  dryRun?: boolean;
+}
+
+/**
+ * A feature the import refused, with everything a person needs to fix it: PostGIS's reason (or the attribute
+ * check's), where it fails, the nearest input vertex, and the option that would repair it when there is one.
+ */
+export interface RefusedFeature {
+  index: number;
+  id?: string | number;
+  code?: string;
+  name?: string;
+  reason: string;
+  field?: string;
+  /** [lon, lat] where PostGIS found the problem (WGS84, after conversion). */
+  location?: [number, number];
+  /** Path of the input vertex nearest the failure, e.g. "coordinates[0][3]". */
+  vertex?: string;
+  /** The import option that would repair it (`makeValid` = --make-valid), when one would. */
+  repair?: 'makeValid';
+  /** The feature's geometry in WGS84 when it could be read at all (null: not drawable). */
+  geometry: Geometry | null;
+}
+
+/** How an import run behaves beyond its options: the preview/stage step and the apply step share one path. */
+export interface ImportRunHooks {
+  /** Refused features are collected into `report.refused` and left out, instead of failing the whole file. */
+  collectRefused?: boolean;
+  /** Run everything in the transaction, then roll it back: the report says what applying would write. */
+  dryRun?: boolean;
+  /** Return the accepted features (WGS84) in `report.features`, at most this many (refused ones always). */
+  featureLimit?: number;
+  /** Called as the import moves through its phases; `done`/`total` count features where known. */
+  onProgress?: (p: ImportProgress) => void;
+}
+
+export interface ImportProgress {
+  phase: 'read' | 'check' | 'validate' | 'write' | 'done';
+  done?: number;
+  total?: number;
+}
+
+/** One accepted feature for the preview map. */
+export interface PreviewFeature {
+  type: 'Feature';
+  geometry: Geometry;
+  properties: { index: number; code?: string; name?: string; status: 'ok' | 'dissolved' | 'repaired' };
 }

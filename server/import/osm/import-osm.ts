@@ -15,7 +15,8 @@ import { assignAreasEverywhere } from '../layers';
 import { findInvalid } from '../db-validate';
 import { dbImportError } from '../db-errors';
 import { insertWalkGraph, splitWays, type WalkWay } from '../walk-graph';
-import type { ImportReport } from '../types';
+import type { ImportReport, ImportRunHooks } from '../types';
+import { commitUnlessDryRun, runOrRollBack } from '../dry-run';
 import { readPbf, type OsmData } from './read-pbf';
 import { basemapKindOf, blocksFoot, buildingUseOf, facilityTypeOf, floorsOf, isPoi, walkability, type Tags } from './osm-tags';
 
@@ -38,7 +39,8 @@ const MAX_LISTED_WARNINGS = 20;
 
 interface BuildingRow { code: string; sid: string; name: string | null; address: string | null; use: string; floors: number | null; g: Geometry }
 
-export async function importOsmPbf(db: Db, file: string, options: OsmImportOptions = {}): Promise<ImportReport> {
+/** `hooks.dryRun` runs it all and rolls back (the admin page's preview); OSM has no per-feature refusals to collect: broken features are always skipped and counted. */
+export async function importOsmPbf(db: Db, file: string, options: OsmImportOptions = {}, hooks: ImportRunHooks = {}): Promise<ImportReport> {
   const started = Date.now();
   const parsed = OsmImportOptionsSchema.safeParse(options);
   if (!parsed.success) {
@@ -52,7 +54,10 @@ export async function importOsmPbf(db: Db, file: string, options: OsmImportOptio
   const phasesMs: Record<string, number> = {};
   let mark = Date.now();
   const phase = (name: string) => { const now = Date.now(); phasesMs[name] = now - mark; mark = now; };
+  const progress = hooks.onProgress ?? (() => undefined);
+  progress({ phase: 'read' });
   const data = await readPbf(file);
+  progress({ phase: 'check' });
   phase('read_pbf');
   const skipped: Record<string, number> = {};
   const skip = (reason: string, n = 1) => { skipped[reason] = (skipped[reason] ?? 0) + n; };
@@ -167,8 +172,10 @@ export async function importOsmPbf(db: Db, file: string, options: OsmImportOptio
 
   const base = path.basename(file);
   let imported: Record<string, number>;
+  let dryRun: boolean;
+  progress({ phase: 'write' });
   try {
-    imported = await db.transaction(async (tx) => {
+    ({ result: imported, dryRun } = await runOrRollBack(() => db.transaction(async (tx) => commitUnlessDryRun(hooks.dryRun, async () => {
       if (opts.replace ?? true) {
         // The network and basemap are rebuilt whole; buildings and facilities are upserted by their OSM key
         // (osm:w123, osm:n45) below, so re-importing keeps their ids and what refers to them, and only the
@@ -226,12 +233,13 @@ export async function importOsmPbf(db: Db, file: string, options: OsmImportOptio
       await appendEvent(tx, { type: 'layer.imported', entityType: 'layer', entityId: 'osm', actor, payload });
       await audit(tx, { actor, action: 'import.osm', entityType: 'layer', entityId: 'osm', detail: payload });
       return counts;
-    });
+    }))));
   } catch (err) {
     throw dbImportError(err);
   }
   phase('commit');
-  return { file, format: 'osm-pbf', layer: 'osm', crs: 'wgs84', imported, skipped, warnings, durationMs: Date.now() - started, phasesMs };
+  progress({ phase: 'done' });
+  return { file, format: 'osm-pbf', layer: 'osm', crs: 'wgs84', imported, skipped, warnings, durationMs: Date.now() - started, phasesMs, ...(dryRun ? { dryRun } : {}), ...(hooks.collectRefused ? { refused: [] } : {}) };
 }
 
 const BATCH = 2000;
