@@ -11,6 +11,7 @@ import { evaluateWhatIf } from '../../server/coverage/what-if';
 import { walkingTimesTo } from '../../server/walk/walk-times';
 import { NetworkWalkTimeSource } from '../../server/dispatch/walk-time-source';
 import { DEFAULT_ACCESS_RULE, networkAccess } from '../../server/walk/network-access';
+import { accessRuleOf, loadConfig } from '../../server/config';
 import { WALK_SPEED_MPS } from '../../common/domain';
 import { insertBuilding, insertFacility, insertGridWithPocket, lonLat } from './network-fixture';
 
@@ -36,6 +37,13 @@ describe('the access rule', () => {
     expect(networkAccess(null)).toMatchObject({ status: 'unreachable', distanceM: null });
     expect(networkAccess(350, { toleranceM: 0, maxM: 400 })).toMatchObject({ status: 'walk_added', walkS: s(350) });
     expect(networkAccess(3, { toleranceM: 0, maxM: 400 }).status).toBe('walk_added');
+  });
+
+  it('is read from the configuration, which refuses a limit below the tolerance', () => {
+    expect(accessRuleOf(loadConfig({}))).toEqual(DEFAULT_ACCESS_RULE);
+    expect(accessRuleOf(loadConfig({ ACCESS_TOLERANCE_M: '2', ACCESS_MAX_M: '450' }))).toEqual({ toleranceM: 2, maxM: 450 });
+    expect(() => loadConfig({ ACCESS_TOLERANCE_M: '20', ACCESS_MAX_M: '10' })).toThrow(/ACCESS_MAX_M/);
+    expect(() => loadConfig({ ACCESS_MAX_M: '-1' })).toThrow(/ACCESS_MAX_M/);
   });
 });
 
