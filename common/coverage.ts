@@ -6,8 +6,8 @@ import { FACILITY_TYPES, type FacilityType } from './domain';
 export const facilityTypeSchema = z.enum(FACILITY_TYPES);
 const minutesSchema = z.coerce.number().pipe(z.union([z.literal(5), z.literal(10), z.literal(15)]));
 
-// Any WGS84 point: imported networks (e.g. Monaco) lie outside the sample street. A site farther than
-// MAX_SNAP_M from the network is refused by the what-if service with a message.
+// Any WGS84 point: imported networks (e.g. Monaco) lie outside the sample street. A site farther than the
+// access limit from the network is accepted and reported unreachable (it covers nobody), like a facility.
 const anyLon = z.number().finite().min(-180).max(180);
 const anyLat = z.number().finite().min(-90).max(90);
 
@@ -67,6 +67,41 @@ export const suggestQuerySchema = z
 
 export type LifeCircleMinutes = 5 | 10 | 15;
 
+/**
+ * How a point (facility, building, what-if site) meets the walking network (server/walk/network-access.ts):
+ * within the tolerance it stands on it; up to the limit the straight-line walk to its snap point is added
+ * to every time through it; beyond the limit it is unreachable by the network (never covered, never covers).
+ */
+export type NetworkAccessStatus = 'on_network' | 'walk_added' | 'unreachable';
+
+export interface AccessRuleInfo {
+  /** Below this (m) a point counts as standing on the network: nothing is added. */
+  toleranceM: number;
+  /** Above this (m) a point is unreachable by the network. */
+  maxM: number;
+  /** The access walk is walked at the network's speed (m/s). */
+  speedMps: number;
+}
+
+export interface PointAccess {
+  status: NetworkAccessStatus;
+  /** Straight-line metres to the nearest walkable edge; null when none lies within the search radius. */
+  snapDistanceM: number | null;
+  /** Seconds added to every time through this point (0 on the network); null when unreachable. */
+  accessWalkS: number | null;
+  /** Where it meets the network (the start of its access walk); null when no edge was found. */
+  snapLon: number | null;
+  snapLat: number | null;
+}
+
+export interface FacilityAccess extends PointAccess {
+  id: number;
+  code: string;
+  name: string;
+  lon: number;
+  lat: number;
+}
+
 export interface AreaFigures {
   buildings: number;
   buildingsCovered: number;
@@ -75,6 +110,9 @@ export interface AreaFigures {
   /** Covered residents / residents (0 when nobody lives there). */
   residentShare: number;
   buildingShare: number;
+  /** Buildings (and their residents) farther than the access limit from the network: counted, never covered. */
+  buildingsUnreachable: number;
+  residentsUnreachable: number;
 }
 
 export interface CircleComparison {
@@ -97,12 +135,19 @@ export interface CoverageSummary {
   communities: Array<AreaFigures & { id: number; name: string }>;
   grids: Array<AreaFigures & { id: number; code: string; name: string; communityId: number }>;
   circle: CircleComparison;
+  /** The access rule these figures were computed with. */
+  access: AccessRuleInfo;
+  /** Facilities of the type by how they meet the network. */
+  facilityAccess: Record<NetworkAccessStatus, number>;
+  /** Every facility of the type that does not stand on the network (walk added or unreachable), farthest first. */
+  offNetworkFacilities: FacilityAccess[];
 }
 
 export interface TypeWhatIf {
   type: FacilityType;
   mode: 'incremental' | 'recompute';
-  facilities: Array<{ id: number; name: string; lon: number; lat: number; virtual: boolean }>;
+  /** Every facility of the type in the scenario, with how it meets the network (an added site follows the same rule). */
+  facilities: Array<{ id: number; name: string; lon: number; lat: number; virtual: boolean } & PointAccess>;
   /** Street figures per life circle: base and scenario. */
   bands: Array<{ minutes: number; base: AreaFigures; scenario: AreaFigures; residentsGained: number; residentsLost: number }>;
   /** Full tables for the 15-minute circle (communities, grids, straight-line comparison). */
@@ -140,6 +185,8 @@ export interface SuggestResult {
   candidates: number;
   baseResidentsCovered: number;
   residentsCoveredAfter: number;
+  /** Residents of buildings farther than the access limit from the network: no site on it can cover them. */
+  residentsUnreachable: number;
   sites: SuggestedSite[];
   serverMs: number;
 }

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import express from 'express';
 import { Server as SocketServer } from 'socket.io';
 import type { Db } from './db/db';
-import type { Config } from './config';
+import { accessRuleOf, type Config } from './config';
 import type { Logger } from './logger';
 import type { Clock } from './clock';
 import { createReadiness, type Readiness } from './readiness';
@@ -135,7 +135,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
 
   // --- walking network, coverage, what-if ---------------------------------------------------------------
   // One engine per process: the walking graph and per-type times stay in memory until the data changes.
-  const coverageEngine = new CoverageEngine(db);
+  const coverageEngine = new CoverageEngine(db, { access: accessRuleOf(config) });
   app.use('/api/coverage', coverageRoutes({ db, engine: coverageEngine, clock: deps.clock }));
 
   // --- insight: hotspots, rankings, exports -------------------------------------------------------------

@@ -28,9 +28,18 @@ const ConfigSchema = z.object({
   IMPORT_MAX_MB: z.coerce.number().positive().max(4096).default(512),
   /** Minutes an uploaded, not yet applied import stays staged before it is discarded. */
   IMPORT_STAGE_TTL_MIN: z.coerce.number().positive().max(24 * 60).default(30),
-});
+  /** A facility, building or point within this many metres of a walkable edge stands on the network (server/walk/network-access.ts). */
+  ACCESS_TOLERANCE_M: z.coerce.number().min(0).max(100).default(5),
+  /** Farther than this from every walkable edge, a facility or building is unreachable by the network (not covered, reported). */
+  ACCESS_MAX_M: z.coerce.number().positive().max(5000).default(300),
+}).refine((c) => c.ACCESS_MAX_M >= c.ACCESS_TOLERANCE_M, { message: 'must be at least ACCESS_TOLERANCE_M', path: ['ACCESS_MAX_M'] });
 
 export type Config = z.infer<typeof ConfigSchema>;
+
+/** The access rule (server/walk/network-access.ts) this configuration asks for. */
+export function accessRuleOf(config: Pick<Config, 'ACCESS_TOLERANCE_M' | 'ACCESS_MAX_M'>): { toleranceM: number; maxM: number } {
+  return { toleranceM: config.ACCESS_TOLERANCE_M, maxM: config.ACCESS_MAX_M };
+}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = ConfigSchema.safeParse(env);

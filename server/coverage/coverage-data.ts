@@ -2,10 +2,11 @@
 // network, facilities snapped to the network, community and grid names for the tables.
 import type { Queryable } from '../db/db';
 import type { FacilityType } from '../../common/domain';
-import { WALK_SPEED_MPS } from '../../common/domain';
+import type { FacilityAccess, PointAccess } from '../../common/coverage';
 import type { WalkGraph } from '../walk/walk-graph';
-import type { EdgePoint } from '../walk/dijkstra';
+import type { EdgePoint, SourcePoint } from '../walk/dijkstra';
 import { snapPoints } from '../walk/snap-buildings';
+import { DEFAULT_ACCESS_RULE, networkAccess, type AccessRule, type NetworkAccess } from '../walk/network-access';
 
 export interface BuildingSet {
   count: number;
@@ -17,11 +18,18 @@ export interface BuildingSet {
   residents: Float64Array;
   lon: Float64Array;
   lat: Float64Array;
-  /** Edge index in the graph, -1 when the building has no access point (never covered). */
+  /**
+   * Edge index in the graph, -1 when the building has no usable access point (never covered): no snap at
+   * all, or farther than the access limit (network-access.ts).
+   */
   edge: Int32Array;
   fraction: Float64Array;
-  /** Seconds from the building to its access point on the edge. */
+  /** Seconds from the building to its access point on the edge (0 within the tolerance). */
   accessS: Float64Array;
+  /** Straight-line metres to the snap point; NaN when the building was never snapped. */
+  accessM: Float64Array;
+  /** 1 when the building is unreachable by the network (beyond the limit or not snapped): reported, never covered. */
+  unreachable: Uint8Array;
 }
 
 export interface FacilityPoint {
@@ -31,9 +39,39 @@ export interface FacilityPoint {
   name: string;
   lon: number;
   lat: number;
-  /** Where it meets the network; null when there is no walkable edge at all. */
+  /** Where it meets the network; null when it is unreachable by the network (no edge, or beyond the limit). */
   at: EdgePoint | null;
-  snapDistanceM: number;
+  /** The access rule's verdict: its time offset is added to every walk through this facility. */
+  access: NetworkAccess;
+  /** The snap point itself (for drawing the access walk); null when no edge was found. */
+  snap: { lon: number; lat: number } | null;
+}
+
+/** The facility as a search source: its snap point with its access walk as the seed's offset (null when unreachable). */
+export function facilitySource(f: FacilityPoint): SourcePoint | null {
+  return f.at ? { edge: f.at.edge, fraction: f.at.fraction, origin: f.id, offsetS: f.access.walkS } : null;
+}
+
+export function facilitySources(list: readonly FacilityPoint[]): SourcePoint[] {
+  return list.flatMap((f) => {
+    const s = facilitySource(f);
+    return s ? [s] : [];
+  });
+}
+
+export function pointAccessOf(f: Pick<FacilityPoint, 'access' | 'snap'>): PointAccess {
+  const round = (x: number) => Math.round(x * 10) / 10;
+  return {
+    status: f.access.status,
+    snapDistanceM: f.access.distanceM === null ? null : round(f.access.distanceM),
+    accessWalkS: Number.isFinite(f.access.walkS) ? round(f.access.walkS) : null,
+    snapLon: f.snap?.lon ?? null,
+    snapLat: f.snap?.lat ?? null,
+  };
+}
+
+export function facilityAccessOf(f: FacilityPoint): FacilityAccess {
+  return { id: f.id, code: f.code, name: f.name, lon: f.lon, lat: f.lat, ...pointAccessOf(f) };
 }
 
 export interface AreaNames {
@@ -41,7 +79,7 @@ export interface AreaNames {
   grids: Map<number, { code: string; name: string; communityId: number }>;
 }
 
-export async function loadBuildings(q: Queryable, g: WalkGraph): Promise<BuildingSet> {
+export async function loadBuildings(q: Queryable, g: WalkGraph, rule: AccessRule = DEFAULT_ACCESS_RULE): Promise<BuildingSet> {
   const res = await q.query<{
     id: number; code: string; name: string | null; community_id: number | null; grid_id: number | null; residents: number;
     lon: number; lat: number; edge_id: number | null; fraction: number | null; distance_m: number | null;
@@ -66,6 +104,8 @@ export async function loadBuildings(q: Queryable, g: WalkGraph): Promise<Buildin
     edge: new Int32Array(n),
     fraction: new Float64Array(n),
     accessS: new Float64Array(n),
+    accessM: new Float64Array(n),
+    unreachable: new Uint8Array(n),
   };
   res.rows.forEach((r, i) => {
     set.ids[i] = r.id;
@@ -77,14 +117,21 @@ export async function loadBuildings(q: Queryable, g: WalkGraph): Promise<Buildin
     set.lon[i] = Number(r.lon);
     set.lat[i] = Number(r.lat);
     const e = r.edge_id == null ? undefined : g.edgeIndex.get(Number(r.edge_id));
-    set.edge[i] = e ?? -1;
-    set.fraction[i] = Number(r.fraction ?? 0);
-    set.accessS[i] = Number(r.distance_m ?? 0) / WALK_SPEED_MPS;
+    const access = networkAccess(e === undefined || r.distance_m == null ? null : Number(r.distance_m), rule);
+    set.accessM[i] = access.distanceM ?? NaN;
+    if (access.status === 'unreachable') {
+      set.unreachable[i] = 1;
+      set.edge[i] = -1;
+    } else {
+      set.edge[i] = e!;
+      set.fraction[i] = Number(r.fraction ?? 0);
+      set.accessS[i] = access.walkS;
+    }
   });
   return set;
 }
 
-export async function loadFacilities(q: Queryable, g: WalkGraph): Promise<FacilityPoint[]> {
+export async function loadFacilities(q: Queryable, g: WalkGraph, rule: AccessRule = DEFAULT_ACCESS_RULE): Promise<FacilityPoint[]> {
   const res = await q.query<{ id: number; code: string; type: FacilityType; name: string; lon: number; lat: number }>(
     'SELECT id, code, type, name, ST_X(geom) AS lon, ST_Y(geom) AS lat FROM facilities ORDER BY id',
   );
@@ -93,6 +140,8 @@ export async function loadFacilities(q: Queryable, g: WalkGraph): Promise<Facili
   return res.rows.map((r, i) => {
     const s = byIndex.get(i);
     const edge = s ? g.edgeIndex.get(s.edgeId) : undefined;
+    const found = s && edge !== undefined ? s : null;
+    const access = networkAccess(found?.distanceM ?? null, rule);
     return {
       id: r.id,
       code: r.code,
@@ -100,8 +149,9 @@ export async function loadFacilities(q: Queryable, g: WalkGraph): Promise<Facili
       name: r.name,
       lon: Number(r.lon),
       lat: Number(r.lat),
-      at: s && edge !== undefined ? { edge, fraction: s.fraction } : null,
-      snapDistanceM: s?.distanceM ?? Infinity,
+      at: found && access.status !== 'unreachable' ? { edge: edge!, fraction: found.fraction } : null,
+      access,
+      snap: found ? { lon: found.lon, lat: found.lat } : null,
     };
   });
 }

@@ -8,9 +8,10 @@ import { fillTimesAtPoints, timeFieldFromPoints, type TimeField } from '../walk/
 import { loadEdgeGeometry, type EdgeGeometry } from './isochrones';
 import { EdgeSnapIndex } from '../walk/edge-snap-index';
 import {
-  dataFingerprint, loadAreaNames, loadBuildings, loadFacilities,
+  dataFingerprint, facilitySources, loadAreaNames, loadBuildings, loadFacilities,
   type AreaNames, type BuildingSet, type FacilityPoint,
 } from './coverage-data';
+import { checkAccessRule, DEFAULT_ACCESS_RULE, type AccessRule } from '../walk/network-access';
 
 /** Residents walk TO a facility: the field holds the time from each node to the nearest facility. */
 export const COVERAGE_DIRECTION = 'to' as const;
@@ -30,6 +31,8 @@ export interface CoverageState {
   buildings: BuildingSet;
   facilities: FacilityPoint[];
   names: AreaNames;
+  /** The access rule the buildings and facilities were snapped with (network-access.ts). */
+  access: AccessRule;
 }
 
 /** Building times for one facility list on one graph (the hot path of full recomputes and what-ifs). */
@@ -42,11 +45,10 @@ export function computeTypeCoverage(
   added?: FacilityPoint[],
 ): TypeCoverage {
   const { graph, buildings } = state;
-  const pointsOf = (list: FacilityPoint[]) =>
-    list.flatMap((f) => (f.at ? [{ edge: f.at.edge, fraction: f.at.fraction, origin: f.id }] : []));
+  // Each facility's access walk is its seed's offset; the building's own access walk is added per building.
   const field = base && added
-    ? timeFieldFromPoints(graph, pointsOf(added), COVERAGE_DIRECTION, cutoffS, base.field)
-    : timeFieldFromPoints(graph, pointsOf(facilities), COVERAGE_DIRECTION, cutoffS);
+    ? timeFieldFromPoints(graph, facilitySources(added), COVERAGE_DIRECTION, cutoffS, base.field)
+    : timeFieldFromPoints(graph, facilitySources(facilities), COVERAGE_DIRECTION, cutoffS);
   const n = buildings.count;
   const buildingTimeS = new Float64Array(n);
   const buildingFacility = new Int32Array(n);
@@ -58,6 +60,8 @@ export interface CoverageEngineOptions {
   /** How often the data fingerprint is re-read (ms). Writes that call invalidate() are seen at once. */
   recheckMs?: number;
   now?: () => number;
+  /** How facilities and buildings off the network are treated (server/config.ts ACCESS_*); defaults documented there. */
+  access?: AccessRule;
 }
 
 export class CoverageEngine {
@@ -70,12 +74,14 @@ export class CoverageEngine {
   private snapper: { geom: EdgeGeometry; index: EdgeSnapIndex } | null = null;
   private readonly recheckMs: number;
   private readonly now: () => number;
+  readonly access: AccessRule;
   /** Bumped on every rebuild: what-if answers and ring caches carry it. */
   version = 0;
 
   constructor(private readonly db: Queryable, opts: CoverageEngineOptions = {}) {
     this.recheckMs = opts.recheckMs ?? 2000;
     this.now = opts.now ?? (() => performance.now());
+    this.access = checkAccessRule({ ...(opts.access ?? DEFAULT_ACCESS_RULE) });
   }
 
   /** Call after writing facilities, buildings or the network: the next read rebuilds what changed. */
@@ -103,13 +109,13 @@ export class CoverageEngine {
     const networkChanged = !old || !graph || old.network !== fp.network;
     if (networkChanged) graph = await loadWalkGraph(this.db);
     if (networkChanged || !buildings || !names || old?.buildings !== fp.buildings) {
-      buildings = await loadBuildings(this.db, graph!);
+      buildings = await loadBuildings(this.db, graph!, this.access);
       names = await loadAreaNames(this.db);
     }
-    if (networkChanged || !facilities || old?.facilities !== fp.facilities) facilities = await loadFacilities(this.db, graph!);
+    if (networkChanged || !facilities || old?.facilities !== fp.facilities) facilities = await loadFacilities(this.db, graph!, this.access);
     const changed = !prev || prev.graph !== graph || prev.buildings !== buildings || prev.facilities !== facilities;
     if (changed) {
-      this.state = { graph: graph!, buildings: buildings!, facilities: facilities!, names: names! };
+      this.state = { graph: graph!, buildings: buildings!, facilities: facilities!, names: names!, access: this.access };
       this.types.clear();
       this.version++;
     }

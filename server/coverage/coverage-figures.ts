@@ -1,17 +1,14 @@
 // Covered residents and buildings per area from per-building walking times, and the comparison with the
 // GB 50180-2018 straight-line radii (5/10/15 min ≈ 300/500/1000 m), which shows how much a circle overstates.
 import { LIFE_CIRCLE_RADII_M } from '../../common/domain';
-import type { AreaNames, BuildingSet, FacilityPoint } from './coverage-data';
-import type { AreaFigures, CircleComparison, CoverageSummary, LifeCircleMinutes } from '../../common/coverage';
+import { facilityAccessOf, type AreaNames, type BuildingSet, type FacilityPoint } from './coverage-data';
+import type { AreaFigures, CircleComparison, CoverageSummary, LifeCircleMinutes, NetworkAccessStatus } from '../../common/coverage';
+import { accessRuleInfo, DEFAULT_ACCESS_RULE, type AccessRule } from '../walk/network-access';
 
 export type { AreaFigures, CircleComparison, CoverageSummary, LifeCircleMinutes };
 
-
-
-
-
 function emptyFigures(): AreaFigures {
-  return { buildings: 0, buildingsCovered: 0, residents: 0, residentsCovered: 0, residentShare: 0, buildingShare: 0 };
+  return { buildings: 0, buildingsCovered: 0, residents: 0, residentsCovered: 0, residentShare: 0, buildingShare: 0, buildingsUnreachable: 0, residentsUnreachable: 0 };
 }
 
 function finish<T extends AreaFigures>(f: T): T {
@@ -63,6 +60,7 @@ export function streetFigures(b: BuildingSet, timesS: Float64Array, limitS: numb
     f.buildings++;
     f.residents += b.residents[i];
     if (timesS[i] <= limitS) { f.buildingsCovered++; f.residentsCovered += b.residents[i]; }
+    if (b.unreachable[i]) { f.buildingsUnreachable++; f.residentsUnreachable += b.residents[i]; }
   }
   return finish(f);
 }
@@ -74,6 +72,7 @@ export function coverageSummary(
   timesS: Float64Array,
   facilities: readonly FacilityPoint[],
   names: AreaNames,
+  access: AccessRule = DEFAULT_ACCESS_RULE,
 ): CoverageSummary {
   const limit = minutes * 60;
   const street = emptyFigures();
@@ -91,10 +90,12 @@ export function coverageSummary(
     if (c) targets.push(c);
     const gr = b.gridId[i] >= 0 ? byGrid.get(b.gridId[i]) : undefined;
     if (gr) targets.push(gr);
+    const unreachable = b.unreachable[i] === 1;
     for (const t of targets) {
       t.buildings++;
       t.residents += r;
       if (covered) { t.buildingsCovered++; t.residentsCovered += r; }
+      if (unreachable) { t.buildingsUnreachable++; t.residentsUnreachable += r; }
     }
     if (circle[i]) {
       buildingsInCircle++;
@@ -103,6 +104,13 @@ export function coverageSummary(
     }
   }
   finish(street);
+  const facilityAccess: Record<NetworkAccessStatus, number> = { on_network: 0, walk_added: 0, unreachable: 0 };
+  for (const f of facilities) facilityAccess[f.access.status]++;
+  const offNetworkFacilities = facilities
+    .filter((f) => f.access.status !== 'on_network')
+    .map(facilityAccessOf)
+    // Unreachable first, then the longest access walks: what a planner should look at first.
+    .sort((x, y) => Number(y.status === 'unreachable') - Number(x.status === 'unreachable') || (y.snapDistanceM ?? Infinity) - (x.snapDistanceM ?? Infinity) || x.id - y.id);
   return {
     type,
     minutes,
@@ -121,5 +129,8 @@ export function coverageSummary(
       buildingsOverstated,
       overstatementRatio: street.residentsCovered > 0 ? (residentsInCircle - street.residentsCovered) / street.residentsCovered : null,
     },
+    access: accessRuleInfo(access),
+    facilityAccess,
+    offNetworkFacilities,
   };
 }

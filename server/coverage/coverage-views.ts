@@ -6,7 +6,7 @@ import type { CoverageEngine } from './coverage-engine';
 import { coverageSummary, type CoverageSummary, type LifeCircleMinutes } from './coverage-figures';
 import { ringLines, ringPolygon } from './isochrones';
 import { timeAtPoint, timeFieldFromPoints, type TimeField } from '../walk/dijkstra';
-import type { BuildingSet } from './coverage-data';
+import { facilitySource, type BuildingSet } from './coverage-data';
 import type { WalkGraph } from '../walk/walk-graph';
 
 function buildingTimes(g: WalkGraph, b: BuildingSet, field: TimeField): Float64Array {
@@ -19,7 +19,7 @@ function buildingTimes(g: WalkGraph, b: BuildingSet, field: TimeField): Float64A
 
 export async function summaryView(engine: CoverageEngine, type: FacilityType, minutes: LifeCircleMinutes): Promise<CoverageSummary & { dataVersion: number }> {
   const { state, coverage } = await engine.typeCoverage(type);
-  return { ...coverageSummary(type, minutes, state.buildings, coverage.buildingTimeS, coverage.facilities, state.names), dataVersion: engine.version };
+  return { ...coverageSummary(type, minutes, state.buildings, coverage.buildingTimeS, coverage.facilities, state.names, state.access), dataVersion: engine.version };
 }
 
 /** GeoJSON of the buildings not reached within `minutes` (footprints from PostGIS, times from the engine). */
@@ -28,11 +28,16 @@ export async function uncoveredView(db: Queryable, engine: CoverageEngine, type:
   const limit = minutes * 60;
   const ids: number[] = [];
   const times = new Map<number, number | null>();
+  const offNetwork = new Map<number, number | null>();
   for (let i = 0; i < state.buildings.count; i++) {
     const t = coverage.buildingTimeS[i];
     if (t > limit) {
       ids.push(state.buildings.ids[i]);
       times.set(state.buildings.ids[i], Number.isFinite(t) ? Math.round(t) : null);
+      if (state.buildings.unreachable[i]) {
+        const m = state.buildings.accessM[i];
+        offNetwork.set(state.buildings.ids[i], Number.isNaN(m) ? null : Math.round(m));
+      }
     }
   }
   const res = await db.query<{ id: number; code: string; name: string | null; residents: number; community_id: number | null; grid_id: number | null; gj: string }>(
@@ -42,15 +47,23 @@ export async function uncoveredView(db: Queryable, engine: CoverageEngine, type:
   );
   return {
     type: 'FeatureCollection' as const,
-    properties: { facilityType: type, minutes, count: res.rows.length, dataVersion: engine.version },
+    properties: {
+      facilityType: type, minutes, count: res.rows.length, dataVersion: engine.version,
+      /** Of these, how many are farther than the access limit from the network (never covered by any facility). */
+      unreachableByNetwork: offNetwork.size,
+      accessMaxM: state.access.maxM,
+    },
     features: res.rows.map((r) => ({
       type: 'Feature' as const,
       id: r.id,
       geometry: JSON.parse(r.gj) as unknown,
       properties: {
         code: r.code, name: r.name, residents: r.residents, communityId: r.community_id, gridId: r.grid_id,
-        // null: no path at all (disconnected or no facility of the type); otherwise the time it takes.
+        // null: no path at all (disconnected, off the network, or no facility of the type); otherwise the time it takes.
         walkSeconds: times.get(r.id) ?? null,
+        // true: farther than the access limit from every walkable edge (accessDistanceM says how far; null: never snapped).
+        unreachableByNetwork: offNetwork.has(r.id),
+        accessDistanceM: offNetwork.get(r.id) ?? null,
       },
     })),
   };
@@ -104,7 +117,7 @@ async function buildIsochrones(
   const groups = by === 'band'
     ? [{ facilityId: null as number | null, field: coverage.field, times: coverage.buildingTimeS }]
     : coverage.facilities.filter((f) => f.at).map((f) => {
-        const field = timeFieldFromPoints(state.graph, [{ edge: f.at!.edge, fraction: f.at!.fraction, origin: f.id }], 'to', 15 * 60);
+        const field = timeFieldFromPoints(state.graph, [facilitySource(f)!], 'to', 15 * 60);
         return { facilityId: f.id as number | null, field, times: buildingTimes(state.graph, state.buildings, field) };
       });
   for (const group of groups) {

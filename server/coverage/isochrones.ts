@@ -72,8 +72,11 @@ export function reachablePieces(g: WalkGraph, field: TimeField, limitS: number, 
     const same = field.onEdge.get(e);
     if (same) {
       for (const f of same) {
-        const left = reach(limitS, to ? c : rc);
-        const right = reach(limitS, to ? rc : c);
+        // The source's own access walk (an off-network facility) is spent before it reaches its edge.
+        const budget = limitS - f.offsetS;
+        if (budget < 0) continue;
+        const left = reach(budget, to ? c : rc);
+        const right = reach(budget, to ? rc : c);
         iv.push([Math.max(0, f.fraction - left), Math.min(1, f.fraction + right), f.origin]);
       }
     }

@@ -74,7 +74,7 @@ export async function compareScenarios(db: Db, engine: CoverageEngine, ids: numb
   for (const type of types) {
     const { state, coverage } = await engine.typeCoverage(type);
     for (const minutes of LIFE_CIRCLE_MINUTES) {
-      const base = coverageSummary(type, minutes, state.buildings, coverage.buildingTimeS, coverage.facilities, state.names).street;
+      const base = coverageSummary(type, minutes, state.buildings, coverage.buildingTimeS, coverage.facilities, state.names, state.access).street;
       rows.push({
         type,
         minutes,

@@ -12,7 +12,11 @@ import type { SuggestedSite, SuggestResult } from '../../common/coverage';
 
 export type { SuggestedSite, SuggestResult };
 
-/** Candidate sites are network nodes; beyond this many, an even stride over them. */
+/**
+ * Candidate sites are network nodes (so a suggested site always stands on the network); beyond this many, an
+ * even stride over them. Buildings unreachable by the network (network-access.ts) are no one's demand: no
+ * site can cover them, and the answer says how many residents that leaves out.
+ */
 export const MAX_CANDIDATES = 1500;
 
 
@@ -113,8 +117,11 @@ export async function suggestSites(
     [ids],
   );
   const where = new Map(pos.rows.map((r) => [Number(r.id), r]));
-  let base = 0;
-  for (let i = 0; i < state.buildings.count; i++) if (coverage.buildingTimeS[i] <= limit) base += state.buildings.residents[i];
+  let base = 0, unreachable = 0;
+  for (let i = 0; i < state.buildings.count; i++) {
+    if (coverage.buildingTimeS[i] <= limit) base += state.buildings.residents[i];
+    if (state.buildings.unreachable[i]) unreachable += state.buildings.residents[i];
+  }
   let after = base;
   const sites = picked.map((p, r) => {
     let residents = 0;
@@ -125,6 +132,6 @@ export async function suggestSites(
   });
   return {
     type: opts.type, minutes: opts.minutes, weight: opts.weight, candidates: candidates.length,
-    baseResidentsCovered: base, residentsCoveredAfter: after, sites, serverMs: performance.now() - t0,
+    baseResidentsCovered: base, residentsCoveredAfter: after, residentsUnreachable: unreachable, sites, serverMs: performance.now() - t0,
   };
 }

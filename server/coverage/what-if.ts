@@ -5,7 +5,8 @@ import { AppError } from '../../common/errors';
 import { LIFE_CIRCLE_MINUTES, type FacilityType } from '../../common/domain';
 import type { Queryable } from '../db/db';
 import type { EdgeSnapIndex } from '../walk/edge-snap-index';
-import type { FacilityPoint } from './coverage-data';
+import { pointAccessOf, type FacilityPoint } from './coverage-data';
+import { networkAccess, snapSearchRadiusM, type AccessRule } from '../walk/network-access';
 import { computeTypeCoverage, type CoverageEngine, type TypeCoverage } from './coverage-engine';
 import { coverageSummary, streetFigures } from './coverage-figures';
 import { edgesInBox, ringLines } from './isochrones';
@@ -15,23 +16,35 @@ export type { TypeWhatIf, WhatIfResult };
 
 /** Figures and rings need nothing beyond the largest life circle. */
 export const WHAT_IF_CUTOFF_S = 15 * 60;
-/** A site this far from any walkable edge cannot be placed (it would float off the network). */
-export const MAX_SNAP_M = 500;
 
+type Placed = Pick<FacilityPoint, 'at' | 'access' | 'snap'>;
 
+/**
+ * Where a new or moved site meets the network, by the same rule as every facility (network-access.ts): its
+ * access walk is added, and beyond the limit it is kept in the scenario but reported unreachable and covers
+ * nobody — the planner sees why instead of getting an error or a time the network does not give.
+ */
+function placeSite(snapper: EdgeSnapIndex, lon: number, lat: number, rule: AccessRule): Placed {
+  const s = snapper.nearest(lon, lat, snapSearchRadiusM(rule));
+  const access = networkAccess(s?.distanceM ?? null, rule);
+  return {
+    at: s && access.status !== 'unreachable' ? { edge: s.edge, fraction: s.fraction } : null,
+    access,
+    snap: s ? { lon: s.lon, lat: s.lat } : null,
+  };
+}
 
 /** Applies the changes to the base facility list; added sites get negative ids. */
 function applyChanges(
   base: readonly FacilityPoint[],
   changes: readonly ScenarioChange[],
   snapper: EdgeSnapIndex,
+  rule: AccessRule,
 ): { byType: Map<FacilityType, { list: FacilityPoint[]; added: FacilityPoint[]; onlyAdds: boolean; places: Array<[number, number]> }> } {
   const byId = new Map(base.map((f) => [f.id, f]));
-  const snapOf = new Map<number, { edge: number; fraction: number; distanceM: number }>();
+  const placed = new Map<number, Placed>();
   changes.forEach((c, i) => {
-    if (c.op === 'remove') return;
-    const s = snapper.nearest(c.lon, c.lat, MAX_SNAP_M);
-    if (s) snapOf.set(i, s);
+    if (c.op !== 'remove') placed.set(i, placeSite(snapper, c.lon, c.lat, rule));
   });
   const touched = new Map<FacilityType, { removed: Set<number>; moved: Map<number, FacilityPoint>; added: FacilityPoint[] }>();
   const entry = (t: FacilityType) => {
@@ -41,23 +54,15 @@ function applyChanges(
   };
   let nextVirtual = -1;
   changes.forEach((c, i) => {
-    let point: FacilityPoint['at'] = null;
-    if (c.op !== 'remove') {
-      const s = snapOf.get(i);
-      if (!s) {
-        throw new AppError('VALIDATION_ERROR', `changes[${i}]: the site is more than ${MAX_SNAP_M} m from any walkable path; place it nearer a street`, `body.changes.${i}`);
-      }
-      point = { edge: s.edge, fraction: s.fraction };
-    }
     if (c.op === 'add') {
       const id = nextVirtual--;
-      entry(c.type).added.push({ id, code: `what-if${id}`, type: c.type, name: c.name ?? `new ${c.type}`, lon: c.lon, lat: c.lat, at: point, snapDistanceM: snapOf.get(i)!.distanceM });
+      entry(c.type).added.push({ id, code: `what-if${id}`, type: c.type, name: c.name ?? `new ${c.type}`, lon: c.lon, lat: c.lat, ...placed.get(i)! });
       return;
     }
     const f = byId.get(c.facilityId);
     if (!f) throw new AppError('NOT_FOUND', `changes[${i}]: facility ${c.facilityId} does not exist`, `body.changes.${i}.facilityId`);
     if (c.op === 'remove') entry(f.type).removed.add(f.id);
-    else entry(f.type).moved.set(f.id, { ...f, lon: c.lon, lat: c.lat, at: point, snapDistanceM: snapOf.get(i)!.distanceM });
+    else entry(f.type).moved.set(f.id, { ...f, lon: c.lon, lat: c.lat, ...placed.get(i)! });
   });
   const byType = new Map<FacilityType, { list: FacilityPoint[]; added: FacilityPoint[]; onlyAdds: boolean; places: Array<[number, number]> }>();
   for (const [type, e] of touched) {
@@ -97,7 +102,7 @@ export async function evaluateWhatIf(
 ): Promise<WhatIfResult> {
   const t0 = performance.now();
   const state = await engine.getState();
-  const { byType } = applyChanges(state.facilities, changes, await engine.snapIndex());
+  const { byType } = applyChanges(state.facilities, changes, await engine.snapIndex(), state.access);
   const geom = opts.rings === false ? null : await engine.edgeGeometry();
   const types: TypeWhatIf[] = [];
   for (const [type, plan] of byType) {
@@ -120,9 +125,9 @@ export async function evaluateWhatIf(
     types.push({
       type,
       mode: plan.onlyAdds ? 'incremental' : 'recompute',
-      facilities: plan.list.map((f) => ({ id: f.id, name: f.name, lon: f.lon, lat: f.lat, virtual: f.id < 0 })),
+      facilities: plan.list.map((f) => ({ id: f.id, name: f.name, lon: f.lon, lat: f.lat, virtual: f.id < 0, ...pointAccessOf(f) })),
       bands,
-      summary15: coverageSummary(type, 15, state.buildings, scenario.buildingTimeS, plan.list, state.names),
+      summary15: coverageSummary(type, 15, state.buildings, scenario.buildingTimeS, plan.list, state.names, state.access),
       ...(geom
         ? (() => {
             const window = windowAround(plan.places);

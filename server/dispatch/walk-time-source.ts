@@ -4,12 +4,12 @@
 // 'to': the time from every node TO the incident — workers walk to the incident, and one-way paths count),
 // and each candidate reads its time at its own edge point. There is deliberately no straight-line
 // implementation: a river or a wall makes "nearest as the crow flies" the wrong worker.
-import { WALK_SPEED_MPS } from '../../common/domain';
 import type { LonLat } from '../../common/incidents';
 import type { Db } from '../db/db';
 import { timeFieldFromPoints, timeAtPoint, type TimeField } from '../walk/dijkstra';
 import { loadWalkGraph, alongEdge, type WalkGraph } from '../walk/walk-graph';
 import { snapPoints, type SnappedPoint } from '../walk/snap-buildings';
+import { DEFAULT_ACCESS_RULE, checkAccessRule, networkAccess, type AccessRule, type NetworkAccess } from '../walk/network-access';
 
 export interface WalkTarget {
   key: number;
@@ -18,7 +18,7 @@ export interface WalkTarget {
 }
 
 export interface WalkTime {
-  /** Seconds from the target to the destination, including the walk from the target onto the network. */
+  /** Seconds from the target to the destination, including the access walks onto the network (network-access.ts). */
   seconds: number;
   /** Metres walked (network path plus the access legs). */
   meters: number;
@@ -36,7 +36,11 @@ export interface WalkTimeOptions {
 export interface WalkTimeSource {
   /** Shown to the dispatcher, e.g. "walking network (1234 edges)". */
   describe(): Promise<string>;
-  /** Walking times from each target to `destination`; unreachable targets are absent from the map. */
+  /**
+   * Walking times from each target to `destination`; unreachable targets (no path within the cutoff, or
+   * farther than the access limit from the network) are absent from the map — all of them when the
+   * destination itself is off the network.
+   */
   timesTo(destination: LonLat, targets: readonly WalkTarget[], opts: WalkTimeOptions): Promise<Map<number, WalkTime>>;
 }
 
@@ -62,7 +66,11 @@ export class NetworkWalkTimeSource implements WalkTimeSource {
   private cached: CachedGraph | undefined;
   private loading: Promise<CachedGraph> | undefined;
 
-  constructor(private readonly db: Db) {}
+  private readonly access: AccessRule;
+
+  constructor(private readonly db: Db, opts: { access?: AccessRule } = {}) {
+    this.access = checkAccessRule({ ...(opts.access ?? DEFAULT_ACCESS_RULE) });
+  }
 
   private async fingerprint(): Promise<string> {
     const r = await this.db.query<{ n: number; m: number; x: number }>(
@@ -108,6 +116,11 @@ export class NetworkWalkTimeSource implements WalkTimeSource {
     const dest = snapped[0];
     const destEdge = g.edgeIndex.get(dest.edgeId);
     if (destEdge === undefined) throw new NoWalkNetworkError();
+    // One rule for every point off the network (network-access.ts): the straight line to the snap point is
+    // walked and added; beyond the limit the point is unreachable by walking.
+    const destAccess = networkAccess(dest.distanceM, this.access);
+    if (destAccess.status === 'unreachable') return out;
+    const accessOf = new Map<number, NetworkAccess>();
     const field = timeFieldFromPoints(g, [{ edge: destEdge, fraction: dest.fraction, origin: 0 }], 'to', opts.cutoffS);
     const lengths = new Map<number, number>();
     const paths = new Map<number, { tgt: SnappedPoint; edgesPath: Array<{ edge: number; forward: boolean }> | null }>();
@@ -116,7 +129,10 @@ export class NetworkWalkTimeSource implements WalkTimeSource {
       const tgt = snapped[i + 1];
       const edge = g.edgeIndex.get(tgt.edgeId);
       if (edge === undefined) return;
-      const accessS = (tgt.distanceM + dest.distanceM) / WALK_SPEED_MPS;
+      const tgtAccess = networkAccess(tgt.distanceM, this.access);
+      if (tgtAccess.status === 'unreachable') return;
+      accessOf.set(target.key, tgtAccess);
+      const accessS = tgtAccess.walkS + destAccess.walkS;
       const at = timeAtPoint(g, field, { edge, fraction: tgt.fraction });
       const seconds = at.timeS + accessS;
       if (!Number.isFinite(at.timeS) || seconds > opts.cutoffS) return;
@@ -149,7 +165,7 @@ export class NetworkWalkTimeSource implements WalkTimeSource {
       const wt = out.get(key);
       if (!wt) continue;
       const tgtEdge = g.edgeIndex.get(tgt.edgeId) as number;
-      let meters = tgt.distanceM + dest.distanceM;
+      let meters = accessOf.get(key)!.walkM + destAccess.walkM;
       if (edgesPath === null || edgesPath.length === 0) {
         // Same edge, no node passed: the distance along the shared edge.
         meters += Math.abs(tgt.fraction - dest.fraction) * len(tgtEdge);

@@ -3,7 +3,7 @@
 import type { Express } from 'express';
 import type { Server as SocketServer } from 'socket.io';
 import type { Clock } from '../clock';
-import type { Config } from '../config';
+import { accessRuleOf, type Config } from '../config';
 import type { Db } from '../db/db';
 import type { Logger } from '../logger';
 import { createIncidentService, type IncidentService } from './incident-service';
@@ -35,7 +35,7 @@ export interface Incidents {
 
 export function installIncidents(app: Express, io: SocketServer, deps: IncidentsDeps): Incidents {
   const service = createIncidentService({ db: deps.db, clock: deps.clock, onCommitted: deps.onCommitted });
-  const walk = new NetworkWalkTimeSource(deps.db);
+  const walk = new NetworkWalkTimeSource(deps.db, { access: accessRuleOf(deps.config) });
   // Candidates before the generic /incidents/:id routes (both are GETs under /incidents/:id…).
   app.use('/api', dispatchRoutes({ db: deps.db, walk }));
   app.use('/api', incidentRoutes({ db: deps.db, service }));

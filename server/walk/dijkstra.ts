@@ -35,14 +35,30 @@ export interface EdgePoint {
   fraction: number;
 }
 
+export interface OnEdgeSource {
+  fraction: number;
+  origin: number;
+  offsetS: number;
+}
+
+/**
+ * A source placed on an edge. `offsetS` is a time the source itself adds before (direction 'to': after) the
+ * network: the facility's straight-line access walk to its snap point. It is part of the seed's cost, so the
+ * field, the building times and the rings all carry it.
+ */
+export type SourcePoint = EdgePoint & { origin: number; offsetS?: number };
+
 export interface TimeField {
   direction: WalkDirection;
   /** Seconds per node; Infinity when unreachable (or beyond the cutoff). */
   dist: Float64Array;
   /** Origin of the nearest source per node (the smallest one at an exact tie); -1 when unreachable. */
   origin: Int32Array;
-  /** Sources that sit on an edge, so points on the same edge can reach them without passing a node. */
-  onEdge: ReadonlyMap<number, ReadonlyArray<{ fraction: number; origin: number }>>;
+  /**
+   * Sources that sit on an edge, so points on the same edge can reach them without passing a node;
+   * offsetS is the source's own access walk (server/walk/network-access.ts), 0 on the network.
+   */
+  onEdge: ReadonlyMap<number, ReadonlyArray<OnEdgeSource>>;
   cutoffS: number;
 }
 
@@ -89,10 +105,10 @@ class MinHeap {
 }
 
 /** Seeds for a source sitting at a point on an edge: both end nodes with the partial cost. */
-export function seedsForPoint(g: WalkGraph, p: EdgePoint, origin: number, direction: WalkDirection): Seed[] {
+export function seedsForPoint(g: WalkGraph, p: EdgePoint, origin: number, direction: WalkDirection, offsetS = 0): Seed[] {
   const s = g.edgeSource[p.edge], t = g.edgeTarget[p.edge];
-  const toS = direction === 'from' ? alongEdge(g, p.edge, p.fraction, 0) : alongEdge(g, p.edge, 0, p.fraction);
-  const toT = direction === 'from' ? alongEdge(g, p.edge, p.fraction, 1) : alongEdge(g, p.edge, 1, p.fraction);
+  const toS = offsetS + (direction === 'from' ? alongEdge(g, p.edge, p.fraction, 0) : alongEdge(g, p.edge, 0, p.fraction));
+  const toT = offsetS + (direction === 'from' ? alongEdge(g, p.edge, p.fraction, 1) : alongEdge(g, p.edge, 1, p.fraction));
   const seeds: Seed[] = [];
   if (Number.isFinite(toS)) seeds.push({ node: s, costS: toS, origin });
   if (Number.isFinite(toT)) seeds.push({ node: t, costS: toT, origin });
@@ -326,18 +342,19 @@ function bucketSearch(g: WalkGraph, seeds: readonly Seed[], direction: WalkDirec
 /** A full time field from sources placed on edges (facilities, workers, an incident point). */
 export function timeFieldFromPoints(
   g: WalkGraph,
-  points: ReadonlyArray<EdgePoint & { origin: number }>,
+  points: ReadonlyArray<SourcePoint>,
   direction: WalkDirection,
   cutoffS = Infinity,
   base?: TimeField,
 ): TimeField {
   const seeds: Seed[] = [];
-  const onEdge = new Map<number, Array<{ fraction: number; origin: number }>>();
+  const onEdge = new Map<number, OnEdgeSource[]>();
   if (base) for (const [e, list] of base.onEdge) onEdge.set(e, [...list]);
   for (const p of points) {
-    seeds.push(...seedsForPoint(g, p, p.origin, direction));
+    const offsetS = p.offsetS ?? 0;
+    seeds.push(...seedsForPoint(g, p, p.origin, direction, offsetS));
     const list = onEdge.get(p.edge) ?? [];
-    list.push({ fraction: p.fraction, origin: p.origin });
+    list.push({ fraction: p.fraction, origin: p.origin, offsetS });
     onEdge.set(p.edge, list);
   }
   const { dist, origin } = multiSourceDijkstra(g, seeds, direction, cutoffS, base);
@@ -356,7 +373,7 @@ export function timeAtPoint(g: WalkGraph, field: TimeField, p: EdgePoint): { tim
   const same = field.onEdge.get(e);
   if (same) {
     for (const f of same) {
-      const c = field.direction === 'to' ? alongEdge(g, e, x, f.fraction) : alongEdge(g, e, f.fraction, x);
+      const c = f.offsetS + (field.direction === 'to' ? alongEdge(g, e, x, f.fraction) : alongEdge(g, e, f.fraction, x));
       if (c < best) { best = c; who = f.origin; }
     }
   }
@@ -395,10 +412,11 @@ export function fillTimesAtPoints(
     const same = field.onEdge.get(e);
     if (same) {
       for (const f of same) {
-        const cost = to ? alongEdge(g, e, x, f.fraction) : alongEdge(g, e, f.fraction, x);
+        const cost = f.offsetS + (to ? alongEdge(g, e, x, f.fraction) : alongEdge(g, e, f.fraction, x));
         if (cost < best) { best = cost; who = f.origin; }
       }
     }
-    if (best <= field.cutoffS) { outTime[i] = best + accessS[i]; outOrigin[i] = who; } else { outTime[i] = Infinity; outOrigin[i] = -1; }
+    const total = best + accessS[i];
+    if (best <= field.cutoffS && total < Infinity) { outTime[i] = total; outOrigin[i] = who; } else { outTime[i] = Infinity; outOrigin[i] = -1; }
   }
 }

@@ -3,16 +3,14 @@
 // every worker's time at once (workers walk TO the incident).
 import type { CoverageEngine } from '../coverage/coverage-engine';
 import { timeAtPoint, timeFieldFromPoints } from './dijkstra';
-import { WALK_SPEED_MPS } from '../../common/domain';
+import { networkAccess, snapSearchRadiusM } from './network-access';
 
 export interface LonLat { lon: number; lat: number }
 
-/** Points farther than this from any walkable edge are treated as off the network (null time). */
-export const MAX_ACCESS_M = 500;
-
 /**
- * Seconds for each `from` point to walk to `to` (access walk to the network at both ends included), or
- * null when there is no path within `cutoffS` or a point is off the network.
+ * Seconds for each `from` point to walk to `to` (the access walk to the network at both ends added by the
+ * engine's access rule, network-access.ts), or null when there is no path within `cutoffS` or a point is
+ * unreachable by the network (farther than the rule's limit from every walkable edge).
  */
 export async function walkingTimesTo(
   engine: CoverageEngine,
@@ -22,14 +20,17 @@ export async function walkingTimesTo(
 ): Promise<Array<number | null>> {
   const { graph } = await engine.getState();
   const index = await engine.snapIndex();
-  const target = index.nearest(to.lon, to.lat, MAX_ACCESS_M);
-  if (!target) return from.map(() => null);
-  const field = timeFieldFromPoints(graph, [{ edge: target.edge, fraction: target.fraction, origin: 0 }], 'to', cutoffS);
-  const targetAccess = target.distanceM / WALK_SPEED_MPS;
+  const rule = engine.access;
+  const radius = snapSearchRadiusM(rule);
+  const target = index.nearest(to.lon, to.lat, radius);
+  const targetAccess = networkAccess(target?.distanceM ?? null, rule);
+  if (!target || targetAccess.status === 'unreachable') return from.map(() => null);
+  const field = timeFieldFromPoints(graph, [{ edge: target.edge, fraction: target.fraction, origin: 0, offsetS: targetAccess.walkS }], 'to', cutoffS);
   return from.map((p) => {
-    const s = index.nearest(p.lon, p.lat, MAX_ACCESS_M);
-    if (!s) return null;
-    const t = timeAtPoint(graph, field, { edge: s.edge, fraction: s.fraction }).timeS + s.distanceM / WALK_SPEED_MPS + targetAccess;
+    const s = index.nearest(p.lon, p.lat, radius);
+    const access = networkAccess(s?.distanceM ?? null, rule);
+    if (!s || access.status === 'unreachable') return null;
+    const t = timeAtPoint(graph, field, { edge: s.edge, fraction: s.fraction }).timeS + access.walkS;
     return Number.isFinite(t) && t <= cutoffS ? t : null;
   });
 }

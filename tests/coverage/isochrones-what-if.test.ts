@@ -112,11 +112,14 @@ for (const backend of backends()) {
       expect(move.types[0].rings).toBeUndefined();
     });
 
-    it('what-if refuses unknown facilities and sites far from any path', async () => {
+    it('what-if refuses unknown facilities, and keeps a site far from any path as unreachable (it covers nobody)', async () => {
       const engine = new CoverageEngine(t.db);
       await expect(evaluateWhatIf(t.db, engine, [{ op: 'remove', facilityId: 999 }])).rejects.toMatchObject({ code: 'NOT_FOUND' });
       const [lon, lat] = lonLat(5000, 5000);
-      await expect(evaluateWhatIf(t.db, engine, [{ op: 'add', type: 'school', lon, lat }])).rejects.toMatchObject({ code: 'VALIDATION_ERROR' });
+      const far = await evaluateWhatIf(t.db, engine, [{ op: 'add', type: 'school', lon, lat }]);
+      // No walkable edge within the search radius: unreachable, with no distance to give.
+      expect(far.types[0].facilities).toEqual([expect.objectContaining({ virtual: true, status: 'unreachable', snapDistanceM: null, accessWalkS: null })]);
+      expect(far.types[0].bands.every((b) => b.scenario.residentsCovered === 0)).toBe(true);
     });
   });
 }

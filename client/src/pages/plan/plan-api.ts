@@ -7,14 +7,24 @@ import type { WhatIfResult } from '../../../../common/coverage';
 import type { SuggestResult } from '../../../../common/coverage';
 import type { SavedScenario } from '../../../../common/coverage';
 import type { ScenarioChange } from '../../../../common/coverage';
+import type { FacilityAccess, PointAccess } from '../../../../common/coverage';
 
-export type { CoverageSummary, WhatIfResult, SuggestResult, SavedScenario, ScenarioChange };
+export type { CoverageSummary, WhatIfResult, SuggestResult, SavedScenario, ScenarioChange, FacilityAccess, PointAccess };
 export type Minutes = 5 | 10 | 15;
 
 export interface UncoveredCollection {
   type: 'FeatureCollection';
-  properties: { count: number };
-  features: Array<{ type: 'Feature'; id: number; geometry: unknown; properties: { code: string; name: string | null; residents: number; communityId: number | null; walkSeconds: number | null } }>;
+  properties: { count: number; unreachableByNetwork: number; accessMaxM: number };
+  features: Array<{
+    type: 'Feature';
+    id: number;
+    geometry: unknown;
+    properties: {
+      code: string; name: string | null; residents: number; communityId: number | null; walkSeconds: number | null;
+      /** Farther than the access limit from the walking network (accessDistanceM: how far; null when never snapped). */
+      unreachableByNetwork: boolean; accessDistanceM: number | null;
+    };
+  }>;
 }
 
 export interface RingCollection {

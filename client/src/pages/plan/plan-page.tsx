@@ -14,9 +14,10 @@ import { reportLayerCounts } from '../../test-hook';
 import { CoverageLayer } from '../../layers/coverage-layer/coverage-layer';
 import { PlanLayer, type PlanFacilityPoint } from '../../layers/plan-layer/plan-layer';
 import { ApiError } from '../../api/http';
-import { coverageApi, type CoverageSummary, type Minutes, type RingCollection, type SavedScenario, type ScenarioChange, type SuggestResult, type UncoveredCollection, type WhatIfResult } from './plan-api';
+import { coverageApi, type CoverageSummary, type FacilityAccess, type Minutes, type RingCollection, type SavedScenario, type ScenarioChange, type SuggestResult, type UncoveredCollection, type WhatIfResult } from './plan-api';
 import { addFacility, moveFacility, removeFacility } from './scenario';
 import { usePlanText } from './plan-text';
+import { AccessSection, UnreachableBuildings, WhatIfAccessNotes } from './plan-access';
 import './plan.css';
 
 type Mode = 'select' | 'add';
@@ -81,14 +82,20 @@ function Plan({ extent }: { extent: MapExtent }) {
   }, [changes]);
 
   const scenarioType = whatIf?.types.find((t) => t.type === type) ?? null;
+  // How each facility meets the walking network: from the scenario's answer, else from the summary (which
+  // lists only the facilities off the network; the others stand on it).
+  const baseAccess = useMemo(() => new Map<number, FacilityAccess>((summary?.type === type ? summary.offNetworkFacilities : []).map((f) => [f.id, f])), [summary, type]);
   const facilities = useMemo<PlanFacilityPoint[]>(() => {
     const list: PlanFacilityPoint[] = scenarioType
-      ? scenarioType.facilities.map((f) => ({ id: f.id, name: f.name, lon: f.lon, lat: f.lat, virtual: f.virtual }))
+      ? scenarioType.facilities.map((f) => ({ id: f.id, name: f.name, lon: f.lon, lat: f.lat, virtual: f.virtual, access: f }))
       : (data.facilities?.features ?? [])
           .filter((f) => f.properties.type === type)
-          .map((f) => ({ id: f.properties.id, name: f.properties.name, lon: f.geometry.coordinates[0], lat: f.geometry.coordinates[1], virtual: false }));
-    return drag ? list.map((f) => (f.id === drag.id ? { ...f, lon: drag.lon, lat: drag.lat } : f)) : list;
-  }, [scenarioType, data.facilities, type, drag]);
+          .map((f) => ({ id: f.properties.id, name: f.properties.name, lon: f.geometry.coordinates[0], lat: f.geometry.coordinates[1], virtual: false, access: baseAccess.get(f.properties.id) }));
+    // A facility being dragged has no snap yet: the server answers when it is dropped.
+    return drag ? list.map((f) => (f.id === drag.id ? { ...f, lon: drag.lon, lat: drag.lat, access: undefined } : f)) : list;
+  }, [scenarioType, data.facilities, type, drag, baseAccess]);
+  const offNetwork = scenarioType ? scenarioType.summary15.offNetworkFacilities : summary?.type === type ? summary.offNetworkFacilities : null;
+  const facilityAccess = scenarioType ? scenarioType.summary15.facilityAccess : summary?.type === type ? summary.facilityAccess : null;
 
   const layers = useMemo(
     () => [
@@ -110,11 +117,19 @@ function Plan({ extent }: { extent: MapExtent }) {
         uncovered: scenarioType ? null : uncovered,
         scenarioRings: scenarioType?.rings ?? [],
         suggestions: suggestion?.sites ?? [],
+        unreachableWord: p('unreachableWord'),
       }),
     ],
-    [shown, extent.tiled, viewZoom, baseRings, scenarioType, facilities, selectedId, uncovered, suggestion],
+    [shown, extent.tiled, viewZoom, baseRings, scenarioType, facilities, selectedId, uncovered, suggestion, p],
   );
-  useEffect(() => reportLayerCounts({ ...layerCounts(data, null, extent), planFacilities: facilities.length, uncovered: uncovered?.features.length ?? 0 }), [data, extent, facilities.length, uncovered]);
+  const accessCounts = useMemo(() => ({
+    planFacilitiesWalkAdded: facilities.filter((f) => f.access?.status === 'walk_added').length,
+    planFacilitiesUnreachable: facilities.filter((f) => f.access?.status === 'unreachable').length,
+  }), [facilities]);
+  useEffect(
+    () => reportLayerCounts({ ...layerCounts(data, null, extent), planFacilities: facilities.length, uncovered: uncovered?.features.length ?? 0, ...accessCounts }),
+    [data, extent, facilities.length, uncovered, accessCounts],
+  );
 
   const isFacility = (info: PickingInfo) => info.layer?.id === 'plan-facilities' && info.object != null;
   const onClick = (info: PickingInfo) => {
@@ -226,7 +241,10 @@ function Plan({ extent }: { extent: MapExtent }) {
               })}
             </p>
           )}
+          {summary && figures && <UnreachableBuildings figures={figures} maxM={summary.access.maxM} />}
         </section>
+
+        {summary && <AccessSection rule={summary.access} counts={facilityAccess} list={offNetwork} />}
 
         {summary && (
           <section>
@@ -255,7 +273,10 @@ function Plan({ extent }: { extent: MapExtent }) {
           <ol className="uncovered-list">
             {topUncovered.map((f) => (
               <li key={f.id}>
-                <span>{f.properties.name ?? f.properties.code}</span>
+                <span>
+                  {f.properties.name ?? f.properties.code}
+                  {f.properties.unreachableByNetwork && <em className="access-tag">{p('offNetworkTag')}</em>}
+                </span>
                 <span className="num">{number(f.properties.residents)} {p('people')}</span>
               </li>
             ))}
@@ -324,6 +345,7 @@ function Plan({ extent }: { extent: MapExtent }) {
                   ))}
                 </tbody>
               </table>
+              {summary && <WhatIfAccessNotes facilities={scenarioType.facilities} changes={changes} maxM={summary.access.maxM} />}
               <p className="muted small" data-testid="server-ms">
                 {p('serverMs')}: {whatIf.serverMs.toFixed(1)} ms
               </p>

@@ -70,6 +70,19 @@ const ZH = {
   virtual: '新增（方案）',
   loadingFigures: '正在计算覆盖…',
   uncoveredTop: '人口最多的未覆盖楼栋',
+  unreachableBuildings: '路网不可达：{b} 栋楼 · {r} 人（距步行路网超过 {max} 米，不计覆盖）',
+  accessTitle: '设施到步行路网',
+  accessRule: '距路网超过 {tol} 米的设施和楼栋，按直线步行到最近路段并计入时间；超过 {max} 米视为路网不可达，不计覆盖。',
+  accessCounts: '加计接入步行 {walk} 处 · 路网不可达 {unreachable} 处 · 在路网上 {on} 处',
+  accessAllOn: '全部设施都在步行路网上',
+  accessWalk: '距路网 {m} 米 · +{s} 秒',
+  accessUnreachable: '距路网 {m} 米 · 不可达',
+  accessNoNetwork: '附近没有步行路网 · 不可达',
+  accessMore: '另有 {n} 处',
+  unreachableWord: '不可达',
+  siteUnreachable: '「{name}」距步行路网 {m} 米，超过 {max} 米：按路网不可达处理，不覆盖任何楼栋',
+  siteWalk: '「{name}」距路网 {m} 米，已加计直线步行 {s} 秒',
+  offNetworkTag: '路网不可达',
 };
 
 const EN: Record<keyof typeof ZH, string> = {
@@ -119,6 +132,19 @@ const EN: Record<keyof typeof ZH, string> = {
   virtual: 'Added (scenario)',
   loadingFigures: 'Computing coverage…',
   uncoveredTop: 'Most populous uncovered buildings',
+  unreachableBuildings: 'Unreachable by the network: {b} buildings · {r} residents (over {max} m from any footpath; not covered)',
+  accessTitle: 'Facilities and the walking network',
+  accessRule: 'Facilities and buildings more than {tol} m from the network walk the straight line to the nearest path, added to their times; beyond {max} m they are unreachable by the network and not covered.',
+  accessCounts: 'Access walk added: {walk} · unreachable: {unreachable} · on the network: {on}',
+  accessAllOn: 'Every facility stands on the walking network',
+  accessWalk: '{m} m off · +{s} s',
+  accessUnreachable: '{m} m off · unreachable',
+  accessNoNetwork: 'no footpath nearby · unreachable',
+  accessMore: '{n} more',
+  unreachableWord: 'unreachable',
+  siteUnreachable: '"{name}" is {m} m from the walking network, over {max} m: unreachable by the network, it covers no building',
+  siteWalk: '"{name}" is {m} m from the network: {s} s of straight walking added',
+  offNetworkTag: 'off network',
 };
 
 export type PlanTextKey = keyof typeof ZH;
