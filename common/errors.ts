@@ -35,6 +35,14 @@ export const ERROR_STATUS = {
   LAST_ADMIN: 409,
   /** Accounts: an administrator may not disable, demote or reset their own account (another admin must). */
   OWN_ACCOUNT: 409,
+  /** Roster import (/api/admin/rosters): the upload is empty, over the size limit, not an XLSX/CSV sheet, or
+   * lacks a required column (details.missing); apply refused because rows of the sheet are refused. */
+  ROSTER_FILE_EMPTY: 400,
+  ROSTER_FILE_TOO_LARGE: 413,
+  ROSTER_FILE_UNREADABLE: 415,
+  ROSTER_COLUMNS_MISSING: 422,
+  ROSTER_TOO_MANY_ROWS: 413,
+  ROSTER_HAS_REFUSALS: 422,
   INTERNAL: 500,
   DB_UNAVAILABLE: 503,
   NOT_READY: 503,
