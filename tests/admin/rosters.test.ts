@@ -218,7 +218,7 @@ for (const backend of backends()) {
 
     it('refuses a bad file with its code: not a spreadsheet, empty, no data rows, missing columns, too large, unknown kind', async () => {
       const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
-      let a = await preview('grid_worker', png);
+      let a: Answer<unknown> = await preview('grid_worker', png);
       expect([a.status, a.code]).toEqual([415, 'ROSTER_FILE_UNREADABLE']);
       a = await preview('grid_worker', Buffer.from('504b0304deadbeef', 'hex')); // a zip header, then garbage
       expect([a.status, a.code]).toEqual([415, 'ROSTER_FILE_UNREADABLE']);

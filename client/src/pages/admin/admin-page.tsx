@@ -10,6 +10,7 @@ import './admin.css';
 
 const AccountsTab = lazy(() => import('./accounts-tab').then((m) => ({ default: m.AccountsTab })));
 const AuditTab = lazy(() => import('./audit-tab').then((m) => ({ default: m.AuditTab })));
+const RostersTab = lazy(() => import('./rosters-tab').then((m) => ({ default: m.RostersTab })));
 
 export interface AdminTab {
   id: string;
@@ -24,6 +25,7 @@ export interface AdminTab {
 export const ADMIN_TABS: readonly AdminTab[] = [
   { id: 'accounts', label: 'tabAccounts', roles: ['admin'], render: () => <AccountsTab /> },
   { id: 'audit', label: 'tabAudit', roles: ['admin', 'leader'], render: () => <AuditTab /> },
+  { id: 'rosters', label: 'tabRosters', roles: ['admin'], render: () => <RostersTab /> },
   { id: 'import', label: 'tabImport', roles: ['admin'], href: '/admin/import' },
 ];
 

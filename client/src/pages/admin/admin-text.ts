@@ -7,6 +7,7 @@ const ZH = {
   tabAccounts: '账号管理',
   tabAudit: '审计日志',
   tabImport: '数据导入',
+  tabRosters: '名册导入',
   noAccess: '只有管理员（账号管理、审计日志）和街道领导（审计日志）可以使用本页。',
   // accounts
   search: '搜索账号或姓名',
@@ -99,6 +100,7 @@ const EN: Record<AdminTextKey, string> = {
   tabAccounts: 'Accounts',
   tabAudit: 'Audit log',
   tabImport: 'Data import',
+  tabRosters: 'Rosters',
   noAccess: 'Only administrators (accounts, audit log) and street leaders (audit log) may use this page.',
   search: 'Search username or name',
   allRoles: 'All roles',
