@@ -93,7 +93,7 @@ export function RostersTab() {
         <a className="roster-template" href={`/api/admin/rosters/${kind}/template`} download data-testid="roster-template">{tx('template')}</a>
         <label>
           {tx('file')}
-          <input type="file" accept=".xlsx,.csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,text/csv" onChange={onFile} data-testid="roster-file" />
+          <input type="file" accept=".xlsx,.csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,text/csv" onChange={onFile} className="roster-file-input" data-testid="roster-file" />
         </label>
       </div>
       <p className="admin-warning roster-policy">{tx('policy')}</p>
@@ -106,7 +106,7 @@ export function RostersTab() {
             <span data-testid="roster-summary">{tx('summary', { ...c })}</span>
             {c.refused > 0 && <span className="roster-blocked" data-testid="roster-blocked">{tx('blocked', { n: c.refused })}</span>}
             <button type="button" className="admin-primary roster-apply" disabled={!canApply} onClick={() => void onApply()} data-testid="roster-apply">
-              {busy === 'applying' ? tx('applying') : c.create + c.change > 0 ? tx('apply') : tx('nothingToApply')}
+              {busy === 'applying' ? tx('applying') : c.refused === 0 && c.create + c.change === 0 ? tx('nothingToApply') : tx('apply')}
             </button>
           </div>
           <div className="admin-table-wrap">
