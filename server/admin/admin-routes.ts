@@ -48,6 +48,8 @@ import { applyRosterPlan, planRoster, rosterTemplate, ROSTER_TITLES } from './ro
 /** A roster of the street's 839 + 67 teams + 1,268 members fits well under this; a bigger file is refused. */
 export const ROSTER_MAX_BYTES = 2 * 2 ** 20;
 export const ROSTER_MAX_ROWS = 5000;
+/** Roster imports run one at a time: two at once would both see a phone as new and create the person twice. */
+const ROSTER_IMPORT_LOCK = 7_120_113_148;
 
 export interface AdminDeps {
   db: Db;
@@ -159,6 +161,7 @@ export function adminRoutes(deps: AdminDeps): Router {
     const identity = getIdentity(req);
     // planned again inside the transaction, so what is written is what the database holds at commit
     const counts = await db.transaction(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock($1)', [ROSTER_IMPORT_LOCK]);
       const { preview, planned } = await planRoster(tx, kind, sheet);
       if (preview.counts.refused > 0) {
         throw new AppError('ROSTER_HAS_REFUSALS', `${preview.counts.refused} row(s) of the sheet are refused — fix them in the file and upload it again; nothing was imported`, 'body', {

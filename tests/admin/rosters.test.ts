@@ -156,6 +156,23 @@ for (const backend of backends()) {
       expect(c.body.counts).toMatchObject({ unchanged: 2, create: 0, change: 0 });
     });
 
+    it('reads a CSV saved by a Chinese Excel (GB18030/GBK) and two imports at once create each person once', async () => {
+      // 姓名,手机号,网格 / 王,13912340051,<grid code> in GBK bytes (Node has no GBK encoder; the codes are GB2312's)
+      const gbk = Buffer.concat([
+        Buffer.from('d0d5c3fb2ccad6bbfabac52ccdf8b8f10d0a', 'hex'),
+        Buffer.from('cdf5', 'hex'),
+        Buffer.from(`,13912340051,${grids[10].code}\r\n`, 'ascii'),
+      ]);
+      const p = await preview('grid_worker', gbk);
+      expect(p.status, JSON.stringify(p.body)).toBe(200);
+      expect(byRow(p.body, 2)).toMatchObject({ status: 'create', name: '王', phone: '13912340051' });
+      const [a, b] = await Promise.all([apply('grid_worker', gbk), apply('grid_worker', gbk)]);
+      expect([a.status, b.status]).toEqual([200, 200]);
+      expect([a.body.counts.create, b.body.counts.create].sort()).toEqual([0, 1]);
+      const n = await t.db.query<{ n: number }>(`SELECT count(*) AS n FROM people WHERE phone = '13912340051'`);
+      expect(Number(n.rows[0].n)).toBe(1);
+    });
+
     it('an edited row is one change listing the fields that differ; a worker moved to another grid leaves the old one', async () => {
       const edited = sheet.map((r) => [...r]);
       edited[1][0] = '赵文彬';
