@@ -334,7 +334,9 @@ export async function planRoster(db: Queryable, kind: RosterKind, sheet: Sheet):
       changes.push({ field: 'buildingHead', from: building.head_id == null ? null : (holders.get(building.head_id) ?? `#${building.head_id}`), to: target.name });
     }
     const status = !was ? 'create' : changes.length > 0 ? 'change' : 'unchanged';
-    return { ...base, status, personId: was?.id ?? null, changes: was ? changes : [], target };
+    // a new person lists only whom they replace in the chain (everything else about them is new)
+    const shown = was ? changes : changes.filter((x) => x.field === 'gridWorker' || x.field === 'buildingHead');
+    return { ...base, status, personId: was?.id ?? null, changes: shown, target };
   });
 
   const counts: RosterCounts = { rows: planned.length, create: 0, change: 0, unchanged: 0, refused: 0 };

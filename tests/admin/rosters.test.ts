@@ -112,6 +112,9 @@ for (const backend of backends()) {
       expect(p.body.counts).toEqual({ rows: 2, create: 2, change: 0, unchanged: 0, refused: 0 });
       expect(byRow(p.body, 2)).toMatchObject({ status: 'create', name: '李红梅', phone: '13912340001' });
       expect(byRow(p.body, 3)).toMatchObject({ status: 'create', name: '赵文斌', phone: '13912340002' });
+      // a new grid worker shows whom they replace as the grid's worker
+      const was = (await t.db.query<{ name: string }>('SELECT p.name FROM grids g JOIN people p ON p.id = g.worker_id WHERE g.id = $1', [grids[0].id])).rows[0];
+      expect(byRow(p.body, 2).changes).toEqual([{ field: 'gridWorker', from: was?.name ?? null, to: '李红梅' }]);
       expect(JSON.stringify(p.body)).not.toContain(String(sheet[0][2])); // the identity number is never echoed
       expect(await peopleCount()).toBe(before);
 

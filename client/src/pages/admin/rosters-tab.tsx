@@ -75,7 +75,7 @@ export function RostersTab() {
     if (r.status === 'refused') return r.refusals.map((x) => <div key={x.code} className="roster-reason" title={x.message}>{refusalName(x.code)}<span className="admin-muted"> · {x.message}</span></div>);
     return r.changes.map((x) => (
       <div key={x.field}>
-        {fieldName(x.field)}：{r.status === 'change' ? <><s>{x.from ?? tx('empty')}</s> → </> : null}<b>{x.to ?? tx('empty')}</b>
+        {fieldName(x.field)}：{r.status === 'change' || x.from != null ? <><s>{x.from ?? tx('empty')}</s> → </> : null}<b>{x.to ?? tx('empty')}</b>
       </div>
     ));
   };
