@@ -45,6 +45,14 @@ export const ERROR_STATUS = {
   IMPORT_STAGE_GONE: 410,
   /** The staged upload is not in a state for this step (still parsing, already applied, preview failed). */
   IMPORT_STAGE_STATE: 409,
+  /** Roster import (/api/admin/rosters): the upload is empty, over the size limit, not an XLSX/CSV sheet, or
+   * lacks a required column (details.missing); apply refused because rows of the sheet are refused. */
+  ROSTER_FILE_EMPTY: 400,
+  ROSTER_FILE_TOO_LARGE: 413,
+  ROSTER_FILE_UNREADABLE: 415,
+  ROSTER_COLUMNS_MISSING: 422,
+  ROSTER_TOO_MANY_ROWS: 413,
+  ROSTER_HAS_REFUSALS: 422,
   INTERNAL: 500,
   DB_UNAVAILABLE: 503,
   NOT_READY: 503,

@@ -2,10 +2,12 @@
 //   accounts (admin only): list with search and paging, create, disable / enable, reset password, change role
 //     and grid; the grids and people an account may be given. Every change is audited and ends the account's
 //     sessions on every server process before the answer is sent (auth.endSessions).
+//   rosters (admin only): a template per roster kind, a preview of an uploaded XLSX/CSV (every row created,
+//     changed, unchanged or refused and why), and apply (server/admin/roster-import.ts).
 //   audit log (admin and leader): page and filter, the list of actions, export as CSV or XLSX. There is no
 //     route that changes or deletes audit rows.
 // Mounted under /api/admin by server/app.ts; paths here are relative to it.
-import { Router, type Request, type Response } from 'express';
+import express, { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { Db } from '../db/db';
 import type { Clock } from '../clock';
 import { getIdentity, requireRole } from '../auth/identity';
@@ -38,6 +40,16 @@ import {
 } from './account-service';
 import { auditActions, auditRowsForExport, auditTable, pageAudit } from './audit-query';
 import { toCsv, toXlsx } from '../insight/table-writers';
+import { AppError } from '../../common/errors';
+import { rosterKindParamsSchema, type RosterApplyAnswer } from '../../common/roster';
+import { readSheet } from './roster-file';
+import { applyRosterPlan, planRoster, rosterTemplate, ROSTER_TITLES } from './roster-import';
+
+/** A roster of the street's 839 + 67 teams + 1,268 members fits well under this; a bigger file is refused. */
+export const ROSTER_MAX_BYTES = 2 * 2 ** 20;
+export const ROSTER_MAX_ROWS = 5000;
+/** Roster imports run one at a time: two at once would both see a phone as new and create the person twice. */
+const ROSTER_IMPORT_LOCK = 7_120_113_148;
 
 export interface AdminDeps {
   db: Db;
@@ -115,6 +127,54 @@ export function adminRoutes(deps: AdminDeps): Router {
     const q = parseOrThrow(peopleQuerySchema, req.query, 'query');
     res.set('Cache-Control', 'no-store');
     res.json({ people: await personOptions(db, q.gridId) });
+  });
+
+  // --- rosters (名册导入) ----------------------------------------------------------------------------------
+  // The sheet is the raw request body (XLSX or CSV bytes), read only up to the limit.
+  const raw = express.raw({ type: () => true, limit: ROSTER_MAX_BYTES });
+  const rosterBody: RequestHandler = (req, res, next) =>
+    raw(req, res, (err?: unknown) => {
+      if (err && (err as { type?: unknown }).type === 'entity.too.large') {
+        return next(new AppError('ROSTER_FILE_TOO_LARGE', `the file is larger than ${ROSTER_MAX_BYTES / 2 ** 20} MB — split the roster into several files`, 'body', { limitBytes: ROSTER_MAX_BYTES }));
+      }
+      next(err);
+    });
+  const sheetOf = (req: Request) => readSheet(Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0), ROSTER_MAX_ROWS);
+
+  r.get('/rosters/:kind/template', requireRole('admin'), async (req, res) => {
+    const { kind } = parseOrThrow(rosterKindParamsSchema, req.params, 'params');
+    const body = await rosterTemplate(db, kind);
+    res.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    res.attachment(`${ROSTER_TITLES[kind]}-模板.xlsx`).send(body);
+  });
+
+  r.post('/rosters/:kind/preview', requireRole('admin'), rosterBody, async (req, res) => {
+    const { kind } = parseOrThrow(rosterKindParamsSchema, req.params, 'params');
+    const { preview } = await planRoster(db, kind, await sheetOf(req));
+    res.set('Cache-Control', 'no-store');
+    res.json(preview);
+  });
+
+  r.post('/rosters/:kind/apply', requireRole('admin'), rosterBody, async (req, res) => {
+    const { kind } = parseOrThrow(rosterKindParamsSchema, req.params, 'params');
+    const sheet = await sheetOf(req);
+    const identity = getIdentity(req);
+    // planned again inside the transaction, so what is written is what the database holds at commit
+    const counts = await db.transaction(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock($1)', [ROSTER_IMPORT_LOCK]);
+      const { preview, planned } = await planRoster(tx, kind, sheet);
+      if (preview.counts.refused > 0) {
+        throw new AppError('ROSTER_HAS_REFUSALS', `${preview.counts.refused} row(s) of the sheet are refused — fix them in the file and upload it again; nothing was imported`, 'body', {
+          counts: preview.counts,
+          rows: preview.rows.filter((x) => x.status === 'refused').map((x) => x.row),
+        });
+      }
+      await applyRosterPlan(tx, planned);
+      await audit(tx, { actor: actorOf(identity), action: 'roster.import', entityType: 'people', detail: { kind, ...preview.counts }, ip: req.ip ?? null });
+      return preview.counts;
+    });
+    const body: RosterApplyAnswer = { kind, counts };
+    res.json(body);
   });
 
   // --- audit log (read-only) ----------------------------------------------------------------------------

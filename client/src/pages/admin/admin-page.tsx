@@ -11,6 +11,7 @@ import './admin.css';
 const AccountsTab = lazy(() => import('./accounts-tab').then((m) => ({ default: m.AccountsTab })));
 const AuditTab = lazy(() => import('./audit-tab').then((m) => ({ default: m.AuditTab })));
 const TokensTab = lazy(() => import('./tokens-tab').then((m) => ({ default: m.TokensTab })));
+const RostersTab = lazy(() => import('./rosters-tab').then((m) => ({ default: m.RostersTab })));
 
 export interface AdminTab {
   id: string;
@@ -25,6 +26,7 @@ export interface AdminTab {
 export const ADMIN_TABS: readonly AdminTab[] = [
   { id: 'accounts', label: 'tabAccounts', roles: ['admin'], render: () => <AccountsTab /> },
   { id: 'audit', label: 'tabAudit', roles: ['admin', 'leader'], render: () => <AuditTab /> },
+  { id: 'rosters', label: 'tabRosters', roles: ['admin'], render: () => <RostersTab /> },
   { id: 'import', label: 'tabImport', roles: ['admin'], href: '/admin/import' },
   // The roles of server/auth/api-tokens.ts API_TOKEN_ROLES: every desk role and grid workers, not the wall.
   { id: 'tokens', label: 'tabTokens', roles: ['admin', 'leader', 'planner', 'dispatcher', 'worker'], render: () => <TokensTab /> },

@@ -32,6 +32,7 @@ const ACTION_NAMES: Record<string, [string, string]> = {
   'auth.wall_paired': ['大屏配对', 'Wall paired'],
   'audit.export': ['导出审计日志', 'Audit log exported'],
   'care_subjects.read': ['查看关爱对象', 'Care subjects read'],
+  'roster.import': ['名册导入', 'Roster imported'],
 };
 
 function toQuery(f: Filters): URLSearchParams {
