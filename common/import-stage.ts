@@ -30,6 +30,11 @@ export type PreviewRequest = z.infer<typeof PreviewRequestSchema>;
 
 export const UploadQuerySchema = z.object({ name: z.string().trim().min(1).max(200) }).strict();
 
+/**
+ * A feature the import refused, with everything a person needs to fix it: PostGIS's reason (or the attribute
+ * check's), where it fails, the nearest input vertex, and the option that would repair it when there is one.
+ * The import itself (server/import/types.ts RefusedFeature) narrows the geometry to GeoJSON.
+ */
 export interface StageRefused {
   index: number;
   id?: string | number;
@@ -37,9 +42,13 @@ export interface StageRefused {
   name?: string;
   reason: string;
   field?: string;
+  /** [lon, lat] where PostGIS found the problem (WGS84, after conversion). */
   location?: [number, number];
+  /** Path of the input vertex nearest the failure, e.g. "coordinates[0][3]". */
   vertex?: string;
+  /** The import option that would repair it (`makeValid` = --make-valid), when one would. */
   repair?: 'makeValid';
+  /** The feature's geometry in WGS84 when it could be read at all (null: not drawable). */
   geometry: unknown;
 }
 

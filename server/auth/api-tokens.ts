@@ -11,7 +11,7 @@ import type { Queryable } from '../db/db';
 import { AppError } from '../../common/errors';
 import type { UserRole } from '../../common/domain';
 import type { Identity } from './identity';
-import { hashToken } from './sessions';
+import { hashToken, identityOfUser, type UserJoinColumns } from './sessions';
 
 /** Every token starts with this, so a leaked one is recognisable (secret scanners, logs). */
 export const API_TOKEN_PREFIX = 'gcc_pat_';
@@ -118,18 +118,11 @@ export async function revokeApiToken(q: Queryable, id: number, byUserId: number,
 /** Resolves a bearer token to its user's identity; notes the use at most once a minute. */
 export async function lookupApiToken(q: Queryable, token: string, now: Date): Promise<ApiTokenLookup> {
   if (!TOKEN_SHAPE.test(token)) return { status: 'none' };
-  const res = await q.query<{
+  const res = await q.query<UserJoinColumns & {
     id: number;
     expires_at: Date | string;
     revoked_at: Date | string | null;
     last_used_at: Date | string | null;
-    user_id: number;
-    username: string;
-    role: UserRole;
-    display_name: string;
-    person_id: number | null;
-    scope_grid_id: number | null;
-    disabled: boolean;
   }>(
     `SELECT t.id, t.expires_at, t.revoked_at, t.last_used_at, u.id AS user_id, u.username, u.role, u.display_name,
             u.person_id, u.scope_grid_id, u.disabled
@@ -145,16 +138,8 @@ export async function lookupApiToken(q: Queryable, token: string, now: Date): Pr
   if (now.getTime() - last >= LAST_USED_RESOLUTION_MS) {
     await q.query(`UPDATE api_tokens SET last_used_at = $2 WHERE id = $1`, [row.id, now]);
   }
-  const identity: Identity = Object.freeze({
-    userId: row.user_id,
-    username: row.username,
-    role: row.role,
-    displayName: row.display_name,
-    personId: row.person_id,
-    scopeGridId: row.scope_grid_id,
-    // not a session: nothing to sign out, no CSRF token; the prefix keeps it apart from session ids
-    sessionId: `api-token:${row.id}`,
-  });
+  // not a session: nothing to sign out, no CSRF token; the prefix keeps it apart from session ids
+  const identity: Identity = Object.freeze(identityOfUser(row, `api-token:${row.id}`));
   return { status: 'ok', identity, tokenId: row.id };
 }
 

@@ -68,11 +68,8 @@ export async function createSession(
   return { id, token, csrfToken, expiresAt };
 }
 
-interface SessionJoinRow {
-  id: string;
-  csrf_token: string;
-  expires_at: Date | string;
-  last_seen_at: Date | string;
+/** The user's columns a credential (session, access token) is joined to: who the request is. */
+export interface UserJoinColumns {
   user_id: number;
   username: string;
   role: UserRole;
@@ -82,7 +79,8 @@ interface SessionJoinRow {
   disabled: boolean;
 }
 
-function toIdentity(r: SessionJoinRow): Identity {
+/** The identity of a user row, under the credential id `sessionId`. */
+export function identityOfUser(r: UserJoinColumns, sessionId: string): Identity {
   return {
     userId: r.user_id,
     username: r.username,
@@ -90,8 +88,19 @@ function toIdentity(r: SessionJoinRow): Identity {
     displayName: r.display_name,
     personId: r.person_id,
     scopeGridId: r.scope_grid_id,
-    sessionId: r.id,
+    sessionId,
   };
+}
+
+interface SessionJoinRow extends UserJoinColumns {
+  id: string;
+  csrf_token: string;
+  expires_at: Date | string;
+  last_seen_at: Date | string;
+}
+
+function toIdentity(r: SessionJoinRow): Identity {
+  return identityOfUser(r, r.id);
 }
 
 /**

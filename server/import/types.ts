@@ -1,6 +1,7 @@
 // Shared vocabulary of the import module: source CRSs, target layers, the neutral feature shape every reader
 // produces, and the report every import returns.
 import type { Geometry } from 'geojson';
+import type { StageRefused } from '../../common/import-stage';
 
 /** Coordinate systems a file may be in; everything is converted to WGS84 once, at the boundary. */
 export const IMPORT_CRSS = ['wgs84', 'gcj02', 'bd09'] as const;
@@ -46,24 +47,8 @@ export interface ImportReport {
   dryRun?: boolean;
 }
 
-/**
- * A feature the import refused, with everything a person needs to fix it: PostGIS's reason (or the attribute
- * check's), where it fails, the nearest input vertex, and the option that would repair it when there is one.
- */
-export interface RefusedFeature {
-  index: number;
-  id?: string | number;
-  code?: string;
-  name?: string;
-  reason: string;
-  field?: string;
-  /** [lon, lat] where PostGIS found the problem (WGS84, after conversion). */
-  location?: [number, number];
-  /** Path of the input vertex nearest the failure, e.g. "coordinates[0][3]". */
-  vertex?: string;
-  /** The import option that would repair it (`makeValid` = --make-valid), when one would. */
-  repair?: 'makeValid';
-  /** The feature's geometry in WGS84 when it could be read at all (null: not drawable). */
+/** A refused feature (the contract is common/import-stage.ts StageRefused), its geometry as GeoJSON. */
+export interface RefusedFeature extends Omit<StageRefused, 'geometry'> {
   geometry: Geometry | null;
 }
 
