@@ -14,7 +14,7 @@ import {
   type IncidentCommandName,
 } from '../../common/incidents';
 import { actorOf, getIdentity, requireRole } from '../auth/identity';
-import { assertInScope } from '../auth/scope';
+import { inScope } from '../auth/scope';
 import { audit } from '../audit/audit';
 import type { Db } from '../db/db';
 import { parseOrThrow } from '../http/validate';
@@ -61,7 +61,10 @@ export function commandContext(req: Request): CommandContext {
   } catch {
     throw new AppError('VALIDATION_ERROR', 'header Idempotency-Key: 8–200 printable ASCII characters without spaces', 'header.idempotency-key');
   }
-  return { actor: actorOf(identity), role: identity.role, personId: identity.personId, idempotencyKey: key, source: sourceOf(req, identity.role), ip: req.ip ?? null };
+  return {
+    actor: actorOf(identity), role: identity.role, personId: identity.personId, scopeGridId: identity.role === 'worker' ? identity.scopeGridId : undefined,
+    idempotencyKey: key, source: sourceOf(req, identity.role), ip: req.ip ?? null,
+  };
 }
 
 /**
@@ -116,7 +119,10 @@ export function incidentRoutes(deps: { db: Db; service: IncidentService }): Rout
     const { id } = parseOrThrow(IdParamsSchema, req.params, 'params');
     const found = await incidentDetail(db, identity.role, id);
     if (!found) throw new AppError('NOT_FOUND', `no incident with id ${id}`, 'params.id');
-    assertInScope(identity, found.row.grid_id, `incident ${found.row.code}`);
+    // Outside a worker's grid (and not their task) the case answers as one that does not exist: a 403 that
+    // named it would tell the worker its code.
+    const assignedToMe = identity.personId != null && found.row.assignee_id === identity.personId;
+    if (!inScope(identity, found.row.grid_id) && !assignedToMe) throw new AppError('NOT_FOUND', `no incident with id ${id}`, 'params.id');
     if (canSeeNames(identity.role) && (found.row.reporter_name || found.row.reporter_phone)) {
       await audit(db, { actor: actorOf(identity), action: 'incident.read_personal', entityType: 'incident', entityId: id, ip: req.ip });
     }

@@ -52,6 +52,8 @@ export interface CommandContext {
   role: UserRole | null;
   /** The person record of the caller (a grid worker acting on their own tasks). */
   personId: number | null;
+  /** A grid worker's grid (their scope, server/auth/scope.ts); absent for every other caller. */
+  scopeGridId?: number | null;
   /** REST Idempotency-Key or socket commandId. */
   idempotencyKey?: string;
   source?: IncidentSource;
@@ -120,6 +122,17 @@ function invalid(current: IncidentRow, to: string, why?: string): AppError {
 
 function requireStatus(current: IncidentRow, allowed: readonly IncidentStatus[], to: string): void {
   if (!allowed.includes(current.status)) throw invalid(current, to);
+}
+
+/**
+ * A grid worker may see a case of their own grid or one assigned to them; any other case answers a worker's
+ * command exactly as a case that does not exist, so a refusal never carries its code, state or version.
+ */
+function requireVisible(ctx: CommandContext, current: IncidentRow, id: number): void {
+  if (ctx.role !== 'worker') return;
+  const assigned = ctx.personId != null && ctx.personId === current.assignee_id;
+  const inGrid = ctx.scopeGridId != null && ctx.scopeGridId === current.grid_id;
+  if (!assigned && !inGrid) throw new AppError('NOT_FOUND', `no incident with id ${id}`, 'id');
 }
 
 /** A grid worker acts only on tasks assigned to them; dispatchers and admins act on any. */
@@ -389,6 +402,7 @@ export function createIncidentService(deps: IncidentServiceDeps) {
     const result = await runIdempotent<IncidentDto>(db, { scope, key: ctx.idempotencyKey, request: { id, body } }, async (tx) => {
       const current = await loadIncident(tx, id);
       if (!current) throw new AppError('NOT_FOUND', `no incident with id ${id}`, 'id');
+      requireVisible(ctx, current, id);
       if (expectedVersion !== undefined && expectedVersion !== current.version) throw conflict(conflictCode, current, ctx.role);
       const now = clock.now();
       const change = await plan(current, tx, now);

@@ -43,6 +43,7 @@ function contextOf(socket: Socket, roles: readonly UserRole[], commandId: string
     actor: actorOf(identity),
     role: identity.role,
     personId: identity.personId,
+    scopeGridId: identity.role === 'worker' ? identity.scopeGridId : undefined,
     idempotencyKey: commandId,
     source: 'socket',
     ip: socket.handshake.address ?? null,

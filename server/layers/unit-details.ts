@@ -47,7 +47,10 @@ const SCOPE_COLUMN: Record<UnitLevel, 'community_id' | 'grid_id' | 'id'> = {
 /** `scopeGridId`: a worker's grid, for the released table of sensitive-group counts (disclosure.ts). */
 export async function unitDetails(db: Queryable, level: UnitLevel, id: number, role: UserRole, now: Date, scopeGridId: number | null = null): Promise<UnitDetails> {
   const unit = (await db.query<UnitRow>(UNIT_SQL[level], [id])).rows[0];
-  if (!unit) throw new AppError('NOT_FOUND', `no ${level} with id ${id}`, 'params.id');
+  // Outside a grid worker's scope a unit answers exactly as one that does not exist (no existence oracle).
+  if (!unit || (role === 'worker' && !(await workerMayOpen(db, level, unit, scopeGridId)))) {
+    throw new AppError('NOT_FOUND', `no ${level} with id ${id}`, 'params.id');
+  }
 
   const chain = await responsibilityChain(db, level, unit, role);
   const counts = await unitCounts(db, level, id, { role, scopeGridId });
@@ -69,6 +72,14 @@ export async function unitDetails(db: Queryable, level: UnitLevel, id: number, r
     live,
     isSample: street?.is_sample ?? true,
   };
+}
+
+/** A grid worker opens their own grid, the buildings in it and the community it belongs to (SECURITY.md scopes). */
+async function workerMayOpen(db: Queryable, level: UnitLevel, unit: UnitRow, scopeGridId: number | null): Promise<boolean> {
+  if (scopeGridId == null) return false;
+  if (level !== 'community') return unit.grid_id === scopeGridId;
+  const g = await db.query<{ community_id: number }>('SELECT community_id FROM grids WHERE id = $1', [scopeGridId]);
+  return g.rows[0]?.community_id === unit.id;
 }
 
 async function responsibilityChain(db: Queryable, level: UnitLevel, u: UnitRow, role: UserRole): Promise<ChainLink[]> {

@@ -1,0 +1,128 @@
+// A grid worker's scope on the read paths the route-permission table does not look at (issue 12): Open311
+// with the worker's session, the unit panels (responsibility chain, counts, live figures) of other grids and
+// their buildings, and the answer to a refused command on another grid's case. Every one answers for grid A
+// and says nothing of grid B: not its codes, titles, names or phones. Both backends.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { backends, freshDb, type TestDb } from '../helpers/test-db';
+import { loginAs, startTestApp, type Session, type TestApp } from '../helpers/auth';
+import { ManualClock } from '../../server/clock';
+import { IN_A1, IN_B1, loadFixture, type Fixture } from '../incidents/fixture';
+import type { IncidentDto } from '../../common/incidents';
+
+describe.each(backends())('a grid worker reads only their grid on %s', (backend) => {
+  let t: TestDb;
+  let fx: Fixture;
+  let srv: TestApp;
+  let disp: Session;
+  let workerA1: Session;
+  let caseA: IncidentDto;
+  let caseB: IncidentDto;
+  let buildingA: number;
+  let buildingB: number;
+  /** Strings that belong to grid B only: none may reach the worker of grid A. */
+  const secretsOfB: string[] = [];
+
+  const square = (lon: number, lat: number) =>
+    `SRID=4326;POLYGON((${lon} ${lat},${lon + 0.0004} ${lat},${lon + 0.0004} ${lat + 0.0003},${lon} ${lat + 0.0003},${lon} ${lat}))`;
+
+  beforeAll(async () => {
+    t = await freshDb(backend, 'empty');
+    fx = await loadFixture(t.db);
+    const building = async (code: string, name: string, grid: number, community: number, at: { lon: number; lat: number }) =>
+      (await t.db.query<{ id: number }>(
+        `INSERT INTO buildings (code, name, community_id, grid_id, households, residents, geom) VALUES ($1, $2, $3, $4, 40, 100, ST_GeomFromEWKT($5)) RETURNING id`,
+        [code, name, community, grid, square(at.lon, at.lat)],
+      )).rows[0].id;
+    buildingA = await building('B-A1-01', '东升里1号楼', fx.gridA1, fx.communityA, IN_A1);
+    buildingB = await building('B-B1-01', '朝阳里9号楼', fx.gridB1, fx.communityB, IN_B1);
+    // A building head in grid B with a phone of their own.
+    const head = await t.db.query<{ id: number }>(
+      `INSERT INTO people (role, name, phone, grid_id, building_id, on_duty) VALUES ('building_head', '冯楼长', '13700009999', $1, $2, true) RETURNING id`,
+      [fx.gridB1, buildingB],
+    );
+    await t.db.query('UPDATE buildings SET head_id = $1 WHERE id = $2', [head.rows[0].id, buildingB]);
+    srv = await startTestApp(t.db, { clock: new ManualClock(new Date()) });
+    disp = await loginAs(srv.baseUrl, t.db, 'dispatcher');
+    workerA1 = await loginAs(srv.baseUrl, t.db, 'worker', { personId: fx.workerA1, scopeGridId: fx.gridA1 });
+    const report = async (title: string, location: { lon: number; lat: number }) => {
+      const r = await fetch(`${srv.baseUrl}/api/incidents`, {
+        method: 'POST',
+        headers: disp.headers,
+        body: JSON.stringify({ category: 'environment', title, description: `${title}（详情）`, address: `${title}地址`, location }),
+      });
+      expect(r.status).toBe(201);
+      return (await r.json()) as IncidentDto;
+    };
+    caseA = await report('东升里垃圾堆放', IN_A1);
+    caseB = await report('朝阳里占道经营', IN_B1);
+    expect([caseA.gridId, caseB.gridId]).toEqual([fx.gridA1, fx.gridB1]);
+    secretsOfB.push(caseB.code, '朝阳里占道经营', '朝阳里9号楼', 'B-B1-01', '冯楼长', '13700009999', '赵网格');
+  });
+  afterAll(async () => {
+    await srv?.close();
+    await t?.drop();
+  });
+
+  async function get(s: Session | null, path: string): Promise<{ status: number; text: string }> {
+    const res = await fetch(`${srv.baseUrl}${path}`, { headers: s ? s.headers : {} });
+    return { status: res.status, text: await res.text() };
+  }
+  const expectNothingOfB = (text: string) => {
+    for (const secret of secretsOfB) expect(text, `leaked "${secret}"`).not.toContain(secret);
+  };
+
+  it('Open311 with the worker\'s session lists and opens only requests of grid A', async () => {
+    for (const format of ['json', 'xml']) {
+      const list = await get(workerA1, `/open311/v2/requests.${format}`);
+      expect(list.status).toBe(200);
+      expect(list.text).toContain('东升里垃圾堆放');
+      expectNothingOfB(list.text);
+      const own = await get(workerA1, `/open311/v2/requests/${caseA.id}.${format}`);
+      expect(own.status).toBe(200);
+      const other = await get(workerA1, `/open311/v2/requests/${caseB.id}.${format}`);
+      expect(other.status).toBe(404);
+      expectNothingOfB(other.text);
+      // the answer is the same as for a request that does not exist
+      const missing = await get(workerA1, `/open311/v2/requests/999999.${format}`);
+      expect(other.text.replace(String(caseB.id), 'N')).toBe(missing.text.replace('999999', 'N'));
+    }
+    // a dispatcher sees both; keyless readers see public fields of both (the spec's anonymous GET)
+    expect((await get(disp, '/open311/v2/requests.json')).text).toContain('朝阳里占道经营');
+    const anonymous = await get(null, '/open311/v2/requests.json');
+    expect(anonymous.status).toBe(200);
+    expect(anonymous.text).not.toContain('朝阳里占道经营（详情）');
+  });
+
+  it('unit panels: the worker opens their grid, its buildings and its community, nothing of grid B', async () => {
+    for (const [level, id] of [['grid', fx.gridA1], ['building', buildingA], ['community', fx.communityA]] as const) {
+      const r = await get(workerA1, `/api/units/${level}/${id}`);
+      expect([level, r.status]).toEqual([level, 200]);
+      expectNothingOfB(r.text);
+    }
+    for (const [level, id] of [['grid', fx.gridB1], ['grid', fx.gridA2], ['building', buildingB], ['community', fx.communityB]] as const) {
+      const r = await get(workerA1, `/api/units/${level}/${id}`);
+      expect([level, id, r.status]).toEqual([level, id, 404]);
+      expectNothingOfB(r.text);
+      const missing = await get(workerA1, `/api/units/${level}/999999`);
+      expect(r.text.replace(String(id), 'N')).toBe(missing.text.replace('999999', 'N'));
+    }
+    // the desk still opens everything
+    const desk = await get(disp, `/api/units/building/${buildingB}`);
+    expect(desk.status).toBe(200);
+    expect(desk.text).toContain('冯楼长');
+  });
+
+  it('a refused command on grid B\'s case answers nothing of it', async () => {
+    for (const [verb, body] of [['start', {}], ['resolve', { note: 'x' }], ['start', { expectedVersion: 99 }]] as const) {
+      const res = await fetch(`${srv.baseUrl}/api/incidents/${caseB.id}/${verb}`, { method: 'POST', headers: workerA1.headers, body: JSON.stringify(body) });
+      expect(res.status).toBeGreaterThanOrEqual(400);
+      expectNothingOfB(await res.text());
+    }
+    const detail = await get(workerA1, `/api/incidents/${caseB.id}`);
+    expect(detail.status).toBeGreaterThanOrEqual(400);
+    expectNothingOfB(detail.text);
+    const list = await get(workerA1, '/api/incidents');
+    expect(list.status).toBe(200);
+    expectNothingOfB(list.text);
+  });
+});
