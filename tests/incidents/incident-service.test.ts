@@ -168,7 +168,11 @@ describe.each(backends())('incident service on %s', (backend) => {
     const inc = (await svc.reportIncident(dispatcher, report())).body;
     await svc.acceptIncident(dispatcher, inc.id, {});
     await svc.assignIncident(dispatcher, inc.id, { workerId: fx.workerA1 });
-    expect(await codeOf(svc.startWork(worker(fx.workerA2), inc.id, {}))).toBe('FORBIDDEN');
+    // A colleague of the same grid sees the case but may not act on it …
+    const colleague: CommandContext = { actor: 'user:colleague', role: 'worker', personId: fx.workerA2, scopeGridId: fx.gridA1 };
+    expect(await codeOf(svc.startWork(colleague, inc.id, {}))).toBe('FORBIDDEN');
+    // … a worker of another grid does not even learn that it exists.
+    expect(await codeOf(svc.startWork({ ...worker(fx.workerA2), scopeGridId: fx.gridA2 }, inc.id, {}))).toBe('NOT_FOUND');
   });
 
   it('assignment refuses unknown, off-duty and non-assignable people', async () => {
