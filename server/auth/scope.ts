@@ -31,6 +31,20 @@ export function inScope(identity: Pick<Identity, 'role' | 'scopeGridId'>, gridId
   return identity.scopeGridId != null && gridId === identity.scopeGridId;
 }
 
+/**
+ * True when `who` may see a case: street roles see every case, a grid worker the cases of their grid and any
+ * case assigned to them. The one rule behind the incident detail, every incident command and the phone's task
+ * pages; callers answer "not found" otherwise, word for word as for a missing case.
+ */
+export function mayReadCase(
+  who: { role: Identity['role'] | null; scopeGridId?: number | null; personId: number | null },
+  row: { grid_id: number | null; assignee_id: number | null },
+): boolean {
+  if (who.role !== 'worker') return true;
+  if (who.personId != null && row.assignee_id === who.personId) return true;
+  return who.scopeGridId != null && row.grid_id === who.scopeGridId;
+}
+
 /** Throws 403 FORBIDDEN when the row is outside the identity's scope. */
 export function assertInScope(identity: Pick<Identity, 'role' | 'scopeGridId'>, gridId: number | null | undefined, what = 'this'): void {
   if (!inScope(identity, gridId)) throw new AppError('FORBIDDEN', `${what} is outside your grid`);

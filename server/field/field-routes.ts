@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { AppError } from '../../common/errors';
 import { ReportIncidentSchema, NOTE_MAX } from '../../common/incidents';
 import { getIdentity, requireRole, type Identity } from '../auth/identity';
-import { inScope } from '../auth/scope';
+import { inScope, mayReadCase } from '../auth/scope';
 import type { Db } from '../db/db';
 import { parseOrThrow } from '../http/validate';
 import type { WalkTimeSource } from '../dispatch/walk-time-source';
@@ -38,10 +38,6 @@ function worker(identity: Identity): { personId: number; gridId: number | null }
   return { personId: identity.personId, gridId: identity.scopeGridId };
 }
 
-/** A worker may read an incident of their own grid or one assigned to them. */
-function mayRead(identity: Identity, row: Pick<IncidentRow, 'grid_id' | 'assignee_id'>): boolean {
-  return inScope(identity, row.grid_id) || (identity.personId != null && row.assignee_id === identity.personId);
-}
 
 export function fieldRoutes(deps: { db: Db; service: IncidentService; walk: WalkTimeSource }): Router {
   const { db, service, walk } = deps;
@@ -94,7 +90,7 @@ export function fieldRoutes(deps: { db: Db; service: IncidentService; walk: Walk
     const identity = getIdentity(req);
     const { id } = parseOrThrow(IdParams, req.params, 'params');
     const found = await incidentDetail(db, identity.role, id);
-    if (!found || !mayRead(identity, found.row)) throw new AppError('NOT_FOUND', `no incident ${id} in your grid or your tasks`, 'params.id');
+    if (!found || !mayReadCase(identity, found.row)) throw new AppError('NOT_FOUND', `no incident ${id} in your grid or your tasks`, 'params.id');
     res.json(found.dto);
   });
 
@@ -110,7 +106,7 @@ export function fieldRoutes(deps: { db: Db; service: IncidentService; walk: Walk
     const { id } = parseOrThrow(IdParams, req.params, 'params');
     const from = parseOrThrow(RouteQuery, req.query, 'query');
     const found = await incidentDetail(db, identity.role, id);
-    if (!found || !mayRead(identity, found.row)) throw new AppError('NOT_FOUND', `no incident ${id} in your grid or your tasks`, 'params.id');
+    if (!found || !mayReadCase(identity, found.row)) throw new AppError('NOT_FOUND', `no incident ${id} in your grid or your tasks`, 'params.id');
     try {
       const times = await walk.timesTo({ lon: found.row.lon, lat: found.row.lat }, [{ key: 1, lon: from.lon, lat: from.lat }], { cutoffS: 3 * 3600, routesFor: new Set([1]) });
       const t = times.get(1);

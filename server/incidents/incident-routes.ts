@@ -14,7 +14,7 @@ import {
   type IncidentCommandName,
 } from '../../common/incidents';
 import { actorOf, getIdentity, requireRole } from '../auth/identity';
-import { inScope } from '../auth/scope';
+import { mayReadCase } from '../auth/scope';
 import { audit } from '../audit/audit';
 import type { Db } from '../db/db';
 import { parseOrThrow } from '../http/validate';
@@ -121,8 +121,7 @@ export function incidentRoutes(deps: { db: Db; service: IncidentService }): Rout
     if (!found) throw new AppError('NOT_FOUND', `no incident with id ${id}`, 'params.id');
     // Outside a worker's grid (and not their task) the case answers as one that does not exist: a 403 that
     // named it would tell the worker its code.
-    const assignedToMe = identity.personId != null && found.row.assignee_id === identity.personId;
-    if (!inScope(identity, found.row.grid_id) && !assignedToMe) throw new AppError('NOT_FOUND', `no incident with id ${id}`, 'params.id');
+    if (!mayReadCase(identity, found.row)) throw new AppError('NOT_FOUND', `no incident with id ${id}`, 'params.id');
     if (canSeeNames(identity.role) && (found.row.reporter_name || found.row.reporter_phone)) {
       await audit(db, { actor: actorOf(identity), action: 'incident.read_personal', entityType: 'incident', entityId: id, ip: req.ip });
     }

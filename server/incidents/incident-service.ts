@@ -42,6 +42,7 @@ import { INCIDENT_COLUMNS, loadIncident, toDto, toLive, type IncidentRow } from 
 import { appendReportedEvents, auditReported, incidentPayload } from './incident-events';
 import { locatePoints, requireInside, type Located } from './jurisdiction';
 import { dueTimes, shanghaiDateStamp } from './due-times';
+import { mayReadCase } from '../auth/scope';
 
 export type IncidentSource = 'api' | 'socket' | 'open311' | 'simulator' | 'sample' | 'import' | 'resident' | 'patrol';
 
@@ -122,17 +123,6 @@ function invalid(current: IncidentRow, to: string, why?: string): AppError {
 
 function requireStatus(current: IncidentRow, allowed: readonly IncidentStatus[], to: string): void {
   if (!allowed.includes(current.status)) throw invalid(current, to);
-}
-
-/**
- * A grid worker may see a case of their own grid or one assigned to them; any other case answers a worker's
- * command exactly as a case that does not exist, so a refusal never carries its code, state or version.
- */
-function requireVisible(ctx: CommandContext, current: IncidentRow, id: number): void {
-  if (ctx.role !== 'worker') return;
-  const assigned = ctx.personId != null && ctx.personId === current.assignee_id;
-  const inGrid = ctx.scopeGridId != null && ctx.scopeGridId === current.grid_id;
-  if (!assigned && !inGrid) throw new AppError('NOT_FOUND', `no incident with id ${id}`, 'id');
 }
 
 /** A grid worker acts only on tasks assigned to them; dispatchers and admins act on any. */
@@ -402,7 +392,8 @@ export function createIncidentService(deps: IncidentServiceDeps) {
     const result = await runIdempotent<IncidentDto>(db, { scope, key: ctx.idempotencyKey, request: { id, body } }, async (tx) => {
       const current = await loadIncident(tx, id);
       if (!current) throw new AppError('NOT_FOUND', `no incident with id ${id}`, 'id');
-      requireVisible(ctx, current, id);
+      // A case the caller may not see answers as a missing one, so no refusal carries its code, state or version.
+      if (!mayReadCase(ctx, current)) throw new AppError('NOT_FOUND', `no incident with id ${id}`, 'id');
       if (expectedVersion !== undefined && expectedVersion !== current.version) throw conflict(conflictCode, current, ctx.role);
       const now = clock.now();
       const change = await plan(current, tx, now);
