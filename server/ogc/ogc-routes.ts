@@ -201,8 +201,9 @@ export function ogcErrorHandler(logger: Logger): ErrorRequestHandler {
       e = new AppError('INTERNAL', 'internal error; it has been logged');
     }
     if (res.headersSent) return;
-    // A desktop client told how to authenticate (RFC 6750) asks its user for the token instead of failing silently.
-    if (e.status === 401) res.set('WWW-Authenticate', 'Bearer realm="gcc-ogc"');
+    // A desktop client told how to authenticate (RFC 6750, RFC 7617) asks its user for the token instead of
+    // failing silently; QGIS answers the Basic challenge with the token typed as the password.
+    if (e.status === 401) res.set('WWW-Authenticate', 'Bearer realm="gcc-ogc", Basic realm="gcc-ogc", charset="UTF-8"');
     res.status(e.status).type(JSON_TYPE).send(JSON.stringify({ code: e.code, description: e.message, ...(e.field ? { field: e.field } : {}) }));
   };
 }
