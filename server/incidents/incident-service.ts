@@ -466,12 +466,13 @@ export function createIncidentService(deps: IncidentServiceDeps) {
       } else if (cur.status !== 'accepted') {
         throw invalid(cur, 'assigned', cur.status === 'reported' ? `incident ${cur.code} must be accepted before it is assigned` : undefined);
       }
-      const worker = await tx.query<{ id: number; role: string; on_duty: boolean }>(
-        'SELECT id, role, on_duty FROM people WHERE id = $1',
+      const worker = await tx.query<{ id: number; role: string; on_duty: boolean; left_at: Date | string | null }>(
+        'SELECT id, role, on_duty, left_at FROM people WHERE id = $1',
         [cmd.workerId],
       );
       const w = worker.rows[0];
       if (!w) throw new AppError('NOT_FOUND', `no person with id ${cmd.workerId}`, 'body.workerId');
+      if (w.left_at != null) throw new AppError('WORKER_UNAVAILABLE', `person ${w.id} has left the roll (离册); choose a candidate on this month's roll`, 'body.workerId');
       if (!(ASSIGNABLE_ROLES as readonly string[]).includes(w.role)) {
         throw new AppError('WORKER_UNAVAILABLE', `person ${w.id} is a ${w.role}; assign a grid worker, volunteer, community staff or cadre`, 'body.workerId');
       }
