@@ -97,6 +97,16 @@ async function main(): Promise<void> {
         await res.arrayBuffer();
       };
       for (const r of reports.slice(0, 50)) await post('/api/incidents', r); // warm-up
+      // The fixed cost of an authenticated request without the report: the same client, headers and concurrency.
+      let g = 0;
+      const t1 = performance.now();
+      await Promise.all(
+        Array.from({ length: 8 }, async () => {
+          while (g++ < singles) await (await fetch(`${app.baseUrl}/api/auth/me`, { headers: app.headers })).arrayBuffer();
+        }),
+      );
+      const getMs = performance.now() - t1;
+      console.log(`\nGET /api/auth/me, 8 concurrent: ${singles} in ${getMs.toFixed(0)} ms = ${(singles / (getMs / 1000)).toFixed(0)} /s`);
       stats.clear();
       let next = 50;
       const end = 50 + singles;

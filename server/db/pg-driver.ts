@@ -1,7 +1,7 @@
 // Server mode: node-postgres pool against PostgreSQL + PostGIS (DATABASE_URL).
 import pg from 'pg';
 import type { Db, Queryable, QueryResult } from './db';
-import { DbUnavailableError, isUnavailableError } from './db';
+import { DbUnavailableError, isUnavailableError, preparedName } from './db';
 
 // Same JS types as the PGlite driver: int8 and numeric as numbers.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
@@ -13,6 +13,12 @@ export interface PgOptions {
   /** Fail fast instead of queueing forever when the server is gone (QUALITY.md fault 9). */
   connectionTimeoutMillis?: number;
   statementTimeoutMillis?: number;
+}
+
+/** A query config: named (prepared once per connection) when the SQL was marked with prepared(). */
+function config(sql: string, params: readonly unknown[]): pg.QueryConfig {
+  const name = preparedName(sql);
+  return name ? { name, text: sql, values: params as unknown[] } : { text: sql, values: params as unknown[] };
 }
 
 function translate(err: unknown): unknown {
@@ -46,7 +52,7 @@ export async function openPg(options: PgOptions): Promise<Db> {
     (p: pg.Pool) =>
     async <R>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<R>> => {
       try {
-        const res = await p.query(sql, params as unknown[]);
+        const res = await p.query(config(sql, params));
         return { rows: res.rows as R[], rowCount: res.rowCount ?? res.rows.length };
       } catch (err) {
         throw translate(err);
@@ -78,7 +84,7 @@ export async function openPg(options: PgOptions): Promise<Db> {
       const tx: Queryable = {
         async query<R>(sql: string, params: readonly unknown[] = []) {
           try {
-            const res = await client.query(sql, params as unknown[]);
+            const res = await client.query(config(sql, params));
             return { rows: res.rows as R[], rowCount: res.rowCount ?? res.rows.length };
           } catch (err) {
             throw translate(err);

@@ -15,7 +15,7 @@
 //    when any point is outside: the caller names the first one (OUT_OF_JURISDICTION);
 //  - the event payload is incidentPayload() of the inserted row, built in SQL from the same RETURNING columns
 //    (tests/incidents/intake-statement.test.ts compares the two for every row shape).
-import type { Queryable } from '../db/db';
+import { prepared, type Queryable } from '../db/db';
 import { EVENTS_APPEND_LOCK } from '../events/append-event';
 import type { ReportIncidentCommand } from '../../common/incidents';
 import type { IncidentEventType } from '../../common/realtime';
@@ -121,8 +121,9 @@ SELECT l.ord, l.community_id IS NOT NULL AS inside, i.*
  ORDER BY l.ord`;
 }
 
-const SQL_WITH_EVENTS = intakeSql(true);
-const SQL_WITHOUT_EVENTS = intakeSql(false);
+// Prepared: planning this statement cost about as much as running it for a handful of rows.
+const SQL_WITH_EVENTS = prepared(intakeSql(true));
+const SQL_WITHOUT_EVENTS = prepared(intakeSql(false));
 
 type OutRow = Partial<IncidentRow> & { ord: number; inside: boolean; id: number | null };
 
