@@ -196,7 +196,7 @@ export function createIncidentService(deps: IncidentServiceDeps) {
   }
 
   // Group commit. Every report is its own command with its own idempotency record, event and audit row, but
-  // reports that arrive while the previous commit is in flight share the next transaction. Commits are
+  // reports that arrive while the previous commit is in flight share the next intake statement (and transaction). Commits are
   // serialised anyway (the events lock orders them), and a commit waits for the disk: sharing it is what lets
   // intake keep up with plain INSERTs (bench/ingest.ts). The first report of a quiet moment goes at once.
   interface Pending {
