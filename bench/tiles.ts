@@ -4,7 +4,7 @@
 // on the embedded database, where our path adds the JS encoder to the bare feature SQL.
 import pg from 'pg';
 import { benchDb, startBenchApp } from './bench-app';
-import { median, percentile, row, runStandalone, type BenchContext, type BenchRow } from './bench-kit';
+import { httpRequest, median, percentile, row, runStandalone, type BenchContext, type BenchRow } from './bench-kit';
 import { generateSample } from '../server/sample/load-sample';
 import { tileForLonLat, type TileAddress } from '../server/tiles/tile-coords';
 import { tileBufferMetres, tileSql } from '../server/tiles/tile-service';
@@ -28,8 +28,7 @@ async function pickTiles(db: Db, count: number): Promise<TileAddress[]> {
 
 async function timeFetch(url: string, headers: Record<string, string>): Promise<number> {
   const t0 = performance.now();
-  const res = await fetch(url, { headers });
-  await res.arrayBuffer();
+  const res = await httpRequest(url, { headers });
   if (res.status !== 200 && res.status !== 204) throw new Error(`tile ${url} answered ${res.status}`);
   return performance.now() - t0;
 }
