@@ -8,6 +8,7 @@ import { httpRequest, median, percentile, row, runStandalone, type BenchContext,
 import { generateSample } from '../server/sample/load-sample';
 import { tileForLonLat, type TileAddress } from '../server/tiles/tile-coords';
 import { tileBufferMetres, tileSql } from '../server/tiles/tile-service';
+import { STREET_SCOPE } from '../server/auth/scope';
 import type { Db } from '../server/db/db';
 
 const ZOOMS = [14, 15, 16, 17, 18];
@@ -47,8 +48,8 @@ async function measureScale(ctx: BenchContext, label: string, scale: number, use
     const bare = target.url ? new pg.Client({ connectionString: target.url }) : undefined;
     await bare?.connect();
     const runBare = async (t: TileAddress) => {
-      const sql = tileSql('buildings', encoder);
-      const params = [t.z, t.x, t.y, tileBufferMetres(t)];
+      const { sql, params: scoped } = tileSql('buildings', encoder, STREET_SCOPE);
+      const params = [t.z, t.x, t.y, tileBufferMetres(t), ...scoped];
       const t1 = performance.now();
       if (bare) await bare.query(sql, params);
       else await target.db.query(sql, params);
