@@ -38,6 +38,8 @@ export const ERROR_STATUS = {
   LAST_ADMIN: 409,
   /** Accounts: an administrator may not disable, demote or reset their own account (another admin must). */
   OWN_ACCOUNT: 409,
+  /** Changing one's own password (POST /api/auth/password): the current password given is not the account's. */
+  WRONG_PASSWORD: 403,
   /** Import uploads (server/import/upload-routes): over the size limit, not an accepted format by name and content. */
   IMPORT_TOO_LARGE: 413,
   IMPORT_TYPE_UNSUPPORTED: 415,

@@ -1,12 +1,13 @@
 // App shell: language and session providers, the top bar with navigation, and the page for the path.
 // The wall is full-screen (no top bar): a command hall shows nothing but the situation.
-import { lazy, Suspense, type MouseEvent } from 'react';
+import { lazy, Suspense, useState, type MouseEvent } from 'react';
 import { I18nProvider, LanguageSwitch, useI18n } from './i18n/i18n';
 import { RequireSession, SessionProvider, useSession, LoginForm } from './auth/session';
 import { navigate, usePath } from './router';
 import type { MessageKey } from './i18n/messages';
 import { StreetMapPage } from './pages/street-map-page';
 import { SampleBadge, useStreetName } from './panels/sample-badge';
+import { ChangePasswordDialog } from './auth/change-password-dialog';
 
 const WallPage = lazy(() => import('./wall/wall-page').then((m) => ({ default: m.WallPage })));
 const DispatchPage = lazy(() => import('./pages/dispatch/dispatch-page').then((m) => ({ default: m.DispatchPage })));
@@ -29,6 +30,7 @@ function TopBar({ path }: { path: string }) {
   const { t } = useI18n();
   const { state, signOut } = useSession();
   const streetName = useStreetName();
+  const [changing, setChanging] = useState(false);
   const go = (to: string) => (e: MouseEvent) => {
     e.preventDefault();
     navigate(to);
@@ -48,10 +50,16 @@ function TopBar({ path }: { path: string }) {
       <SampleBadge />
       <LanguageSwitch />
       {state.status === 'signed-in' && (
-        <button type="button" className="sign-out" onClick={() => void signOut()}>
-          {state.user.displayName} · {t('signOut')}
-        </button>
+        <>
+          <button type="button" className="sign-out" data-testid="change-password" onClick={() => setChanging(true)}>
+            {t('changePassword')}
+          </button>
+          <button type="button" className="sign-out" onClick={() => void signOut()}>
+            {state.user.displayName} · {t('signOut')}
+          </button>
+        </>
       )}
+      {changing && <ChangePasswordDialog onClose={() => setChanging(false)} />}
     </header>
   );
 }

@@ -240,24 +240,54 @@ async function lockAdminsOnly(tx: Queryable): Promise<{ admins: Set<number> }> {
   return { admins: new Set(r.rows.map((x) => Number(x.id))) };
 }
 
+/** An account's disabled flag changing, as the audit row records it. */
+export interface DisabledChange {
+  /** true: the account stops (account.disable); false: it may sign in again (account.enable). */
+  disabled: boolean;
+  reason: string;
+  /** Extra audit detail beside the username and the number of sessions ended. */
+  detail?: Record<string, unknown>;
+}
+
+/**
+ * The in-transaction half of stopping (or re-enabling) an account, shared by the accounts page and a roster
+ * import's 离册: sets the flag, deletes the account's sessions and writes the audit row, all in the caller's
+ * transaction (the caller has locked the row and checked its rules). Returns the ended session ids: end them
+ * in every process's memory after the commit (auth.endSessions).
+ */
+export async function disableAccountInTx(
+  tx: Queryable,
+  by: { actor: string; ip: string | null },
+  account: { id: number; username: string },
+  change: DisabledChange,
+): Promise<string[]> {
+  await tx.query('UPDATE users SET disabled = $2 WHERE id = $1', [account.id, change.disabled]);
+  // Sessions end on disable; a re-enabled account has none (they ended when it was disabled) — the
+  // DELETE is then a no-op kept for accounts disabled directly in the database.
+  const endedSessionIds = await deleteUserSessions(tx, account.id);
+  await audit(tx, {
+    actor: by.actor,
+    action: change.disabled ? 'account.disable' : 'account.enable',
+    entityType: 'user',
+    entityId: account.id,
+    reason: change.reason,
+    detail: { username: account.username, ...change.detail, sessionsEnded: endedSessionIds.length },
+    ip: by.ip,
+  });
+  return endedSessionIds;
+}
+
 export async function setAccountDisabled(db: Db, by: AccountActor, id: number, disabled: boolean, reason: string, now: Date): Promise<AccountChange> {
   return db.transaction(async (tx) => {
     const { target, admins } = await lockForChange(tx, id);
     if (disabled) refuseOwn(by.identity, id, 'disable');
     checkAdmins(admins, by.identity, target, disabled);
-    await tx.query('UPDATE users SET disabled = $2 WHERE id = $1', [id, disabled]);
-    // Sessions end on disable; a re-enabled account has none (they ended when it was disabled) — the
-    // DELETE is then a no-op kept for accounts disabled directly in the database.
-    const endedSessionIds = await deleteUserSessions(tx, id);
-    await audit(tx, {
-      actor: actorOf(by.identity),
-      action: disabled ? 'account.disable' : 'account.enable',
-      entityType: 'user',
-      entityId: id,
-      reason,
-      detail: { username: target.username, wasDisabled: target.disabled, sessionsEnded: endedSessionIds.length },
-      ip: by.ip,
-    });
+    const endedSessionIds = await disableAccountInTx(
+      tx,
+      { actor: actorOf(by.identity), ip: by.ip },
+      target,
+      { disabled, reason, detail: { wasDisabled: target.disabled } },
+    );
     return { account: await mustGet(tx, id, now), endedSessionIds };
   });
 }

@@ -20,17 +20,16 @@ import ExcelJS from 'exceljs';
 import type { Queryable } from '../db/db';
 import { AppError } from '../../common/errors';
 import type { PersonRole } from '../../common/domain';
-import type {
-  RosterCounts,
-  RosterFieldChange,
-  RosterKind,
-  RosterPreview,
-  RosterPreviewRow,
-  RosterRefusal,
+import {
+  ROSTER_COMPLETE_KINDS,
+  type RosterCounts,
+  type RosterFieldChange,
+  type RosterKind,
+  type RosterPreview,
+  type RosterPreviewRow,
+  type RosterRefusal,
 } from '../../common/roster';
-import { ROSTER_COMPLETE_KINDS } from '../../common/roster';
-import { audit } from '../audit/audit';
-import { deleteUserSessions } from '../auth/sessions';
+import { disableAccountInTx } from './account-service';
 import { checkIdNumber } from './id-number';
 import type { Sheet } from './roster-file';
 
@@ -455,22 +454,18 @@ async function leaveRoll(tx: Queryable, personId: number, by: { actor: string; i
   await tx.query('UPDATE people SET left_at = $2, on_duty = false, version = version + 1 WHERE id = $1 AND left_at IS NULL', [personId, now]);
   await tx.query('UPDATE grids SET worker_id = NULL WHERE worker_id = $1', [personId]);
   await tx.query('UPDATE buildings SET head_id = NULL WHERE head_id = $1', [personId]);
-  const stopped = await tx.query<{ id: number; username: string }>(
-    `UPDATE users SET disabled = true WHERE person_id = $1 AND NOT disabled AND role <> 'admin' RETURNING id, username`,
+  // locked, so an administrator's change to the same account waits for this import (or this one for it)
+  const linked = await tx.query<{ id: number; username: string }>(
+    `SELECT id, username FROM users WHERE person_id = $1 AND NOT disabled AND role <> 'admin' ORDER BY id FOR UPDATE`,
     [personId],
   );
-  for (const u of stopped.rows) {
-    const ended = await deleteUserSessions(tx, Number(u.id));
+  for (const u of linked.rows) {
+    const ended = await disableAccountInTx(tx, by, { id: Number(u.id), username: u.username }, {
+      disabled: true,
+      reason: '离册：不在导入的完整名册中 (left the roll: not on the complete roll imported)',
+      detail: { personId, via: 'roster.import' },
+    });
     effects.disabledAccounts.push(u.username);
     effects.endedSessionIds.push(...ended);
-    await audit(tx, {
-      actor: by.actor,
-      action: 'account.disable',
-      entityType: 'user',
-      entityId: Number(u.id),
-      reason: '离册：不在导入的完整名册中 (left the roll: not on the complete roll imported)',
-      detail: { username: u.username, personId, sessionsEnded: ended.length, via: 'roster.import' },
-      ip: by.ip,
-    });
   }
 }

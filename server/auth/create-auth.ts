@@ -10,6 +10,7 @@ import { securityHeaders } from '../security/headers';
 import { csrfMiddleware, sessionMiddleware, type AuthContext } from './session-middleware';
 import { authRoutes, type AuthRouteOptions } from './auth-routes';
 import { apiTokenRoutes } from './api-token-routes';
+import { passwordRoutes } from './password-routes';
 import { installSocketAuth, sessionRoom, startSocketSweeper, sweepSocketSessions } from './socket-auth';
 import { ensureDemoUsers, printDemoUsers } from './demo-users';
 import { privacyRoutes } from '../privacy/privacy-routes';
@@ -47,12 +48,13 @@ export function installAuth(
   // /ogc (OGC API - Features for desktop GIS) reads with the same identity: a session or an access token
   app.use(['/api', '/ogc'], sessionMiddleware(ctx), csrfMiddleware(ctx));
   const endSession = (sessionId: string) => io.in(sessionRoom(sessionId)).disconnectSockets(true);
+  const revoker = createSessionRevoker({ io, db: deps.db, logger: deps.logger, nodeId: deps.config.NODE_ID || 'default' });
   app.use('/api/auth', authRoutes(ctx, { ...opts, onSessionEnded: endSession }));
   app.use('/api/auth/tokens', apiTokenRoutes(ctx));
+  app.use('/api/auth/password', passwordRoutes(ctx, revoker));
   app.use('/api/privacy', privacyRoutes(deps.db));
   installSocketAuth(io, ctx);
   const stopSweeper = startSocketSweeper(io, ctx, deps.logger, opts.socketSweepMs ?? 60_000);
-  const revoker = createSessionRevoker({ io, db: deps.db, logger: deps.logger, nodeId: deps.config.NODE_ID || 'default' });
   const auth: Auth = {
     endSessions: (ids) => revoker.endSessions(ids),
     sweepSockets: () => sweepSocketSessions(io, ctx),

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type { Db } from '../db/db';
 import type { UserRole } from '../../common/domain';
 import { createUser } from './users';
+import { MIN_PASSWORD_LENGTH } from '../../common/password';
 
 export const DEMO_USERS: ReadonlyArray<{ username: string; role: UserRole; displayName: string }> = [
   { username: 'wall', role: 'wall', displayName: '大屏 Wall display' },
@@ -27,7 +28,7 @@ export async function ensureDemoUsers(db: Db, demoPassword: string | undefined =
   for (const u of DEMO_USERS) {
     const exists = await db.query(`SELECT 1 FROM users WHERE username = $1`, [u.username]);
     if (exists.rows.length) continue;
-    const password = demoPassword && demoPassword.length >= 8 ? demoPassword : randomBytes(9).toString('base64url');
+    const password = demoPassword && demoPassword.length >= MIN_PASSWORD_LENGTH ? demoPassword : randomBytes(9).toString('base64url');
     await createUser(db, { username: u.username, password, role: u.role, displayName: u.displayName });
     created.push({ username: u.username, role: u.role, ...(demoPassword ? {} : { password }) });
   }

@@ -3,8 +3,8 @@ import argon2 from 'argon2';
 
 const OPTIONS = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 
-/** Minimum length accepted for new passwords (NIST SP 800-63B: at least 8). */
-export const MIN_PASSWORD_LENGTH = 8;
+/** The rule for chosen passwords lives in common/password.ts (the client's dialog checks it too). */
+export { MIN_PASSWORD_LENGTH } from '../../common/password';
 
 export function hashPassword(password: string): Promise<string> {
   return argon2.hash(password, OPTIONS);

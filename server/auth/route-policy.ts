@@ -25,6 +25,7 @@ export const ROUTE_POLICIES: readonly RoutePolicy[] = [
   { method: 'GET', path: '/api/auth/pair', access: 'public', why: 'a one-time wall pairing key is the credential' },
   { method: 'GET', path: '/api/auth/me', access: USER_ROLES, why: 'any signed-in identity reads itself' },
   { method: 'POST', path: '/api/auth/logout', access: USER_ROLES, why: 'any signed-in identity signs out' },
+  { method: 'POST', path: '/api/auth/password', access: USER_ROLES, why: 'any signed-in browser session changes its own password (not an access token; checked in the handler, wrong current passwords rate-limited)' },
   // Open311 GeoReport v2 (server/open311), every resource as .json and .xml
   { method: 'GET', path: '/open311/v2/discovery.:format', access: 'public', why: 'the endpoint description is public by the Open311 spec', sample: { path: '/open311/v2/discovery.json' } },
   { method: 'GET', path: '/open311/v2/services.:format', access: 'public', why: 'the service list is public by the Open311 spec', sample: { path: '/open311/v2/services.json' } },

@@ -1,5 +1,6 @@
 // Ending sessions at once on every server process (issue 14: an account disabled, its role or grid changed,
-// or its password reset stops working everywhere immediately, not after the session cache's TTL).
+// or its password reset stops working everywhere immediately, not after the session cache's TTL; so do the
+// other devices of someone who changes their own password, server/auth/password-routes.ts).
 //
 // The session rows are deleted in the transaction of the change; what remains is memory: each process's
 // session cache (server/auth/session-cache.ts, 5 s) and its connected sockets. After the commit the process
@@ -51,7 +52,7 @@ export function endSessionsLocally(io: SocketServer, db: Db, sessionIds: readonl
         const s = ns.sockets.get(socketId);
         if (!s) continue;
         // the client learns why before the connection closes (same event as the session sweep)
-        s.emit('session_expired', { code: 'UNAUTHENTICATED', message: 'an administrator changed this account: sign in again' });
+        s.emit('session_expired', { code: 'UNAUTHENTICATED', message: 'this account was changed (disabled, its role or password changed): sign in again' });
         s.disconnect(true);
         sockets++;
       }

@@ -4,7 +4,8 @@ import { USER_ROLES, type UserRole } from '../../common/domain';
 import type { Queryable } from '../db/db';
 import { AppError } from '../../common/errors';
 import { parseOrThrow } from '../http/validate';
-import { hashPassword, MIN_PASSWORD_LENGTH } from './passwords';
+import { hashPassword } from './passwords';
+import { newPasswordSchema } from '../../common/password';
 
 export interface NewUser {
   username: string;
@@ -31,7 +32,7 @@ export const UsernameSchema = z.string().regex(/^[a-z0-9_.-]{2,64}$/, '2–64 ch
 const NewUserSchema = z
   .object({
     username: UsernameSchema,
-    password: z.string().min(MIN_PASSWORD_LENGTH, `at least ${MIN_PASSWORD_LENGTH} characters`).max(1024),
+    password: newPasswordSchema,
     role: z.enum(USER_ROLES),
     displayName: z.string().trim().min(1).max(100),
     personId: z.number().int().positive().nullable().optional(),

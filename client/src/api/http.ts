@@ -7,6 +7,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: ErrorCode | 'NETWORK',
     message: string,
+    /** The field the server blamed (`body.newPassword`), so a form can say which input to fix. */
+    readonly field?: string,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -45,7 +47,7 @@ async function request<T>(method: string, path: string, body?: unknown, signal?:
   const data: unknown = text ? JSON.parse(text) : undefined;
   if (!res.ok) {
     const e = (data as ApiErrorBody | undefined)?.error;
-    throw new ApiError(res.status, e?.code ?? 'INTERNAL', e?.message ?? `HTTP ${res.status}`);
+    throw new ApiError(res.status, e?.code ?? 'INTERNAL', e?.message ?? `HTTP ${res.status}`, e?.field);
   }
   return data as T;
 }

@@ -8,6 +8,7 @@ import { PathLayer, ScatterplotLayer } from '@deck.gl/layers';
 import type { PickingInfo } from '@deck.gl/core';
 import { api } from '../api/http';
 import { useI18n, LanguageSwitch } from '../i18n/i18n';
+import { ChangePasswordDialog } from '../auth/change-password-dialog';
 import { useSession } from '../auth/session';
 import { MapView } from '../map/map-view';
 import { INCIDENT_CATEGORIES, INCIDENT_CATEGORY_LABELS, type IncidentCategory } from '../../../common/domain';
@@ -116,6 +117,8 @@ export function MobileApp() {
   // the live stream is joined (server:hello seen): pushes reach this phone from now on
   const [live, setLive] = useState(false);
   const [banner, setBanner] = useState<string | null>(null);
+  const [changingPassword, setChangingPassword] = useState(false);
+  const tApp = useI18n().t;
   const [now, setNow] = useState(Date.now());
   const outbox = useMemo(() => new Outbox(), []);
   const socketRef = useRef<Socket<ServerToClientEvents, ClientToServerEvents> | null>(null);
@@ -268,8 +271,10 @@ export function MobileApp() {
             {k === 'outbox' && waiting > 0 ? ` (${waiting})` : ''}
           </button>
         ))}
+        <button type="button" onClick={() => setChangingPassword(true)} data-testid="change-password">{tApp('changePassword')}</button>
         <button type="button" onClick={() => void signOut()}>{t('signOut')}</button>
       </nav>
+      {changingPassword && <ChangePasswordDialog onClose={() => setChangingPassword(false)} />}
     </div>
   );
 }

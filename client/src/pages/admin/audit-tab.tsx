@@ -24,6 +24,8 @@ const ACTION_NAMES: Record<string, [string, string]> = {
   'account.disable': ['停用账号', 'Account disabled'],
   'account.enable': ['启用账号', 'Account enabled'],
   'account.password_reset': ['重置密码', 'Password reset'],
+  'account.password_change': ['修改密码', 'Password changed'],
+  'account.password_change_failed': ['修改密码失败', 'Password change refused'],
   'account.role_change': ['修改角色/网格', 'Role / grid changed'],
   'auth.login': ['登录', 'Signed in'],
   'auth.login_failed': ['登录失败', 'Sign-in failed'],
