@@ -104,11 +104,15 @@ export async function importOsmPbf(db: Db, file: string, options: OsmImportOptio
     use: buildingUseOf(tags),
     floors: floorsOf(tags),
   });
-  for (const w of data.ways) {
-    if (!isBuilding(w.tags)) continue;
-    const ring = ringOf(w.refs);
+  // data.ways is packed (read-pbf.ts): each loop reads a way's tags first and copies out its refs only when it uses them.
+  const ways = data.ways;
+  for (let i = 0; i < ways.length; i++) {
+    const tags = ways.tags(i);
+    if (!isBuilding(tags)) continue;
+    const ring = ringOf(ways.refs(i));
     if (typeof ring === 'string') { skip(`building_way_${ring}`); continue; }
-    buildings.push(buildingRow(`osm:w${w.id}`, `w${w.id}`, w.tags, { type: 'Polygon', coordinates: [ring] }));
+    const id = ways.id(i);
+    buildings.push(buildingRow(`osm:w${id}`, `w${id}`, tags, { type: 'Polygon', coordinates: [ring] }));
   }
   buildings.push(...(await relationBuildings(db, data, coordOf, buildingRow, skip, warnings)));
   const invalidBuildings = await findInvalid(db, buildings.map((b, index) => ({ index, geometry: b.g })));
@@ -123,7 +127,8 @@ export async function importOsmPbf(db: Db, file: string, options: OsmImportOptio
   // Walkable ways, cut at nodes that block walkers and at nodes missing from the extract (or outside bbox).
   const walkWays: WalkWay[] = [];
   let blockedNodes = 0;
-  for (const w of data.ways) {
+  for (let i = 0; i < ways.length; i++) {
+    const w = { id: ways.id(i), tags: ways.tags(i) };
     const walk = walkability(w.tags);
     if (!walk) continue;
     let nodes: number[] = [];
@@ -133,7 +138,7 @@ export async function importOsmPbf(db: Db, file: string, options: OsmImportOptio
       nodes = [];
       coords = [];
     };
-    for (const ref of w.refs) {
+    for (const ref of ways.refs(i)) {
       const c = coordOf(ref);
       const tags = data.nodeTags.get(ref);
       if (!c || (tags && blocksFoot(tags))) {
@@ -162,23 +167,26 @@ export async function importOsmPbf(db: Db, file: string, options: OsmImportOptio
     const c = coordOf(id);
     if (c || !bbox) poi('n', id, tags, c ? { type: 'Point', coordinates: c } : null);
   }
-  for (const w of data.ways) {
-    if (!isPoi(w.tags)) continue;
-    const cs = w.refs.map(coordOf);
-    poi('w', w.id, w.tags, cs.every(Boolean) && cs.length >= 2 ? { type: 'LineString', coordinates: cs as Position[] } : null);
+  for (let i = 0; i < ways.length; i++) {
+    const tags = ways.tags(i);
+    if (!isPoi(tags)) continue;
+    const cs = ways.refs(i).map(coordOf);
+    poi('w', ways.id(i), tags, cs.every(Boolean) && cs.length >= 2 ? { type: 'LineString', coordinates: cs as Position[] } : null);
   }
   for (const r of data.relations) if (isPoi(r.tags)) skip(facilityTypeOf(r.tags) ? 'poi_relation' : 'poi_unmapped');
 
   // Basemap: roads, paths, rail, water, green, land use.
   const basemap: { kind: string; name: string | null; g: Geometry }[] = [];
-  for (const w of data.ways) {
-    const closed = w.refs.length >= 4 && w.refs[0] === w.refs[w.refs.length - 1];
-    const bk = basemapKindOf(w.tags, closed);
+  for (let i = 0; i < ways.length; i++) {
+    const tags = ways.tags(i);
+    const refs = ways.refs(i);
+    const closed = refs.length >= 4 && refs[0] === refs[refs.length - 1];
+    const bk = basemapKindOf(tags, closed);
     if (!bk) continue;
-    const cs = w.refs.map(coordOf);
+    const cs = refs.map(coordOf);
     if (!cs.every(Boolean) || cs.length < 2) { skip('basemap_missing_nodes'); continue; }
     const coords = cs as Position[];
-    basemap.push({ kind: bk.kind, name: w.tags.name ?? null, g: bk.area ? { type: 'Polygon', coordinates: [coords] } : { type: 'LineString', coordinates: coords } });
+    basemap.push({ kind: bk.kind, name: tags.name ?? null, g: bk.area ? { type: 'Polygon', coordinates: [coords] } : { type: 'LineString', coordinates: coords } });
   }
   const invalidBasemap = new Set((await findInvalid(db, basemap.map((b, index) => ({ index, geometry: b.g })))).map((x) => x.index));
   if (invalidBasemap.size > 0) skip('basemap_invalid_geometry', invalidBasemap.size);
@@ -278,7 +286,6 @@ async function relationBuildings(
   skip: (reason: string) => void,
   warnings: string[],
 ): Promise<BuildingRow[]> {
-  const waysById = new Map(data.ways.map((w) => [w.id, w]));
   const out: BuildingRow[] = [];
   for (const r of data.relations) {
     if (r.tags.type !== 'multipolygon' || !isBuilding(r.tags)) continue;
@@ -286,8 +293,8 @@ async function relationBuildings(
     let missing = false;
     for (const m of r.members) {
       if (m.type !== 'way') continue;
-      const w = waysById.get(m.ref);
-      const cs = w?.refs.map(coordOf);
+      const w = data.ways.indexOf(m.ref);
+      const cs = w >= 0 ? data.ways.refs(w).map(coordOf) : undefined;
       if (!cs || cs.length < 2 || !cs.every(Boolean)) { missing = true; break; }
       lines.push(cs as Position[]);
     }

@@ -22,10 +22,20 @@ import { AppError } from '../../../common/errors';
 import { readNonEmpty } from '../read-file';
 import type { Tags } from './osm-tags';
 
-export interface OsmWay {
-  id: number;
-  refs: number[];
-  tags: Tags;
+/**
+ * The kept ways, packed: ids, node refs and tags in typed arrays (one shared pool of refs, an offset per way)
+ * rather than an object, an array of refs and a tags object per way (~200 bytes a way on the heap). Tags of
+ * equal ways share one frozen object: with only TAG_KEYS_READ kept, most ways read `building=yes`.
+ */
+export interface OsmWays {
+  readonly length: number;
+  id(i: number): number;
+  tags(i: number): Tags;
+  refCount(i: number): number;
+  /** Node ids of way i, in order: a fresh array the caller owns. */
+  refs(i: number): number[];
+  /** Index of the way with this id, -1 when it was not kept. */
+  indexOf(id: number): number;
 }
 
 export interface OsmRelation {
@@ -73,7 +83,7 @@ export interface OsmData {
   /** Tags of the kept tagged nodes, in file order. */
   nodeTags: Map<number, Tags>;
   /** Kept ways, in file order. */
-  ways: OsmWay[];
+  ways: OsmWays;
   /** Kept relations, in file order. */
   relations: OsmRelation[];
   stats: OsmReadStats;
@@ -128,8 +138,8 @@ export async function readPbf(file: string, selection: OsmSelection): Promise<Os
     stats.relationsKept = relations.length;
 
     // Pass 2: ways.
-    const ways: OsmWay[] = [];
-    let refCount = 0;
+    const ways = new KeptWays();
+    const interner = new TagInterner();
     await forEachBlock(file, selection.tagKeys, KIND_WAYS, null, (item) => {
       if (item.type !== 'way' || item.id === undefined) return;
       stats.waysRead++;
@@ -137,12 +147,12 @@ export async function readPbf(file: string, selection: OsmSelection): Promise<Os
       const tags = item.tags ?? {};
       const closed = refs.length >= 4 && refs[0] === refs[refs.length - 1];
       if (!memberWays.has(item.id) && !selection.way(tags, closed)) return;
-      ways.push({ id: item.id, refs, tags });
-      refCount += refs.length;
+      ways.push(item.id, refs, interner.tags(tags));
     }, stats.sorted);
+    ways.trim();
     stats.waysKept = ways.length;
     memberWays.clear();
-    const ids = sortedDistinct(ways, refCount);
+    const ids = ways.sortedDistinctRefs();
     stats.nodesReferenced = ids.length;
 
     // Pass 3: nodes.
@@ -153,12 +163,13 @@ export async function readPbf(file: string, selection: OsmSelection): Promise<Os
       stats.nodesRead++;
       const referenced = coords.set(item.id, item.lon, item.lat);
       if (item.tags && selection.nodeTags(item.tags, referenced)) {
-        nodeTags.set(item.id, item.tags);
+        nodeTags.set(item.id, interner.tags(item.tags));
         if (!referenced) coords.setExtra(item.id, item.lon, item.lat);
       }
     }, stats.sorted);
     stats.nodeCoordsKept = coords.found;
     stats.nodeTagsKept = nodeTags.size;
+
     return { coords, nodeTags, ways, relations, stats };
   } catch (err) {
     if (err instanceof AppError) throw err;
@@ -249,50 +260,168 @@ export function peekBlockKinds(buf: Uint8Array): number {
   return kinds;
 }
 
-/** Every node id the ways refer to, sorted, each once. */
-function sortedDistinct(ways: readonly OsmWay[], refCount: number): Float64Array {
-  const all = new Float64Array(refCount);
-  let k = 0;
-  for (const w of ways) for (const r of w.refs) all[k++] = r;
-  all.sort();
-  let n = 0;
-  for (let i = 0; i < all.length; i++) if (i === 0 || all[i] !== all[i - 1]) all[n++] = all[i];
-  return all.slice(0, n); // a copy of the distinct part, so the full array can be collected
+/** A Float64Array that grows by doubling; `trim` drops the spare capacity once filling is done. */
+class GrowableF64 {
+  data: Float64Array;
+  length = 0;
+  constructor(capacity = 1024) { this.data = new Float64Array(capacity); }
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const next = new Float64Array(this.data.length * 2);
+      next.set(this.data);
+      this.data = next;
+    }
+    this.data[this.length++] = v;
+  }
+  trim(): void { if (this.data.length !== this.length) this.data = this.data.slice(0, this.length); }
 }
 
-/** Coordinates beside a sorted id array (binary search); a small Map for kept nodes no kept way refers to. */
+/**
+ * One frozen tags object per distinct tag set, and one string per distinct value: tag values repeat a lot
+ * (building=yes, highway=residential) and each block decodes its own copies of them. Dropped after reading.
+ */
+class TagInterner {
+  private readonly values = new Map<string, string>();
+  private readonly sets = new Map<string, Tags>();
+
+  tags(raw: Record<string, string>): Tags {
+    const keys = Object.keys(raw).sort();
+    // \u0000 and \u0001 cannot occur in the keys of TAG_KEYS_READ and split key from value unambiguously.
+    const key = keys.map((k) => `${k}\u0000${raw[k]}`).join('\u0001');
+    const known = this.sets.get(key);
+    if (known) return known;
+    const out: Record<string, string> = {};
+    for (const k of keys) {
+      const v = raw[k];
+      let shared = this.values.get(v);
+      if (shared === undefined) { shared = v; this.values.set(v, v); }
+      out[k] = shared;
+    }
+    const frozen = Object.freeze(out);
+    this.sets.set(key, frozen);
+    return frozen;
+  }
+}
+
+class KeptWays implements OsmWays {
+  private readonly ids = new GrowableF64();
+  /** starts[i] .. starts[i + 1]: way i's refs in the pool. */
+  private readonly starts = new GrowableF64();
+  private readonly pool = new GrowableF64(4096);
+  private readonly tagSets: Tags[] = [];
+  private sortedById = true;
+  private byId: Map<number, number> | null = null;
+
+  constructor() { this.starts.push(0); }
+
+  get length(): number { return this.ids.length; }
+
+  push(id: number, refs: readonly number[], tags: Tags): void {
+    if (this.ids.length > 0 && id <= this.ids.data[this.ids.length - 1]) this.sortedById = false;
+    this.ids.push(id);
+    for (const r of refs) this.pool.push(r);
+    this.starts.push(this.pool.length);
+    this.tagSets.push(tags);
+  }
+
+  trim(): void { this.ids.trim(); this.starts.trim(); this.pool.trim(); }
+
+  id(i: number): number { return this.ids.data[i]; }
+  tags(i: number): Tags { return this.tagSets[i]; }
+  refCount(i: number): number { return this.starts.data[i + 1] - this.starts.data[i]; }
+  refs(i: number): number[] { return Array.from(this.pool.data.subarray(this.starts.data[i], this.starts.data[i + 1])); }
+
+  indexOf(id: number): number {
+    if (this.sortedById) return binarySearch(this.ids.data, this.ids.length, id);
+    // A file not sorted by id: a Map, built once, on the first look-up.
+    if (!this.byId) {
+      this.byId = new Map();
+      for (let i = 0; i < this.ids.length; i++) this.byId.set(this.ids.data[i], i);
+    }
+    return this.byId.get(id) ?? -1;
+  }
+
+  /** Every node id the ways refer to, sorted, each once. */
+  sortedDistinctRefs(): Float64Array {
+    const all = this.pool.data.slice(0, this.pool.length);
+    all.sort();
+    let n = 0;
+    for (let i = 0; i < all.length; i++) if (i === 0 || all[i] !== all[i - 1]) all[n++] = all[i];
+    return all.slice(0, n); // a copy of the distinct part, so the full array can be collected
+  }
+}
+
+function binarySearch(sorted: Float64Array, length: number, v: number): number {
+  let lo = 0;
+  let hi = length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const x = sorted[mid];
+    if (x < v) lo = mid + 1;
+    else if (x > v) hi = mid - 1;
+    else return mid;
+  }
+  return -1;
+}
+
+/** Marks a referenced node not (yet) found in the file; no longitude or latitude × 1e7 reaches it. */
+const MISSING = -2147483648;
+const FIXED = 1e7;
+
+/**
+ * Coordinates beside a sorted id array (binary search); a small Map for kept nodes no kept way refers to.
+ * Stored as Int32 × 1e-7 degrees (the PBF default granularity, what the parser divides by), 8 bytes a node
+ * instead of 16. Every value is checked to decode to exactly the double the parser gave; the first that does
+ * not (a file with another granularity or an offset) switches the store to Float64 for the rest, so the
+ * coordinates are always the parser's own.
+ */
 class KeptNodeCoords implements NodeCoords {
-  private readonly lon: Float64Array;
-  private readonly lat: Float64Array;
+  private lonI: Int32Array | null;
+  private latI: Int32Array | null;
+  private lonF: Float64Array | null = null;
+  private latF: Float64Array | null = null;
   private readonly extra = new Map<number, [number, number]>();
   found = 0;
 
   constructor(private readonly ids: Float64Array) {
-    this.lon = new Float64Array(ids.length).fill(NaN);
-    this.lat = new Float64Array(ids.length);
+    this.lonI = new Int32Array(ids.length).fill(MISSING);
+    this.latI = new Int32Array(ids.length);
   }
 
-  private indexOf(id: number): number {
-    const ids = this.ids;
-    let lo = 0;
-    let hi = ids.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      const v = ids[mid];
-      if (v < id) lo = mid + 1;
-      else if (v > id) hi = mid - 1;
-      else return mid;
+  private toFloat(): void {
+    const n = this.ids.length;
+    this.lonF = new Float64Array(n).fill(NaN);
+    this.latF = new Float64Array(n);
+    const lonI = this.lonI as Int32Array;
+    const latI = this.latI as Int32Array;
+    for (let i = 0; i < n; i++) {
+      if (lonI[i] === MISSING) continue;
+      this.lonF[i] = lonI[i] / FIXED;
+      this.latF[i] = latI[i] / FIXED;
     }
-    return -1;
+    this.lonI = null;
+    this.latI = null;
   }
 
   /** Records a referenced node's coordinates; false when no kept way refers to it. */
   set(id: number, lon: number, lat: number): boolean {
-    const i = this.indexOf(id);
+    const i = binarySearch(this.ids, this.ids.length, id);
     if (i < 0) return false;
-    if (Number.isNaN(this.lon[i])) this.found++;
-    this.lon[i] = lon;
-    this.lat[i] = lat;
+    if (this.lonI && this.latI) {
+      const x = Math.round(lon * FIXED);
+      const y = Math.round(lat * FIXED);
+      if (x / FIXED === lon && y / FIXED === lat && x !== MISSING) {
+        if (this.lonI[i] === MISSING) this.found++;
+        this.lonI[i] = x;
+        this.latI[i] = y;
+        return true;
+      }
+      this.toFloat();
+    }
+    const lonF = this.lonF as Float64Array;
+    if (Number.isNaN(lonF[i])) this.found++;
+    lonF[i] = lon;
+    (this.latF as Float64Array)[i] = lat;
     return true;
   }
 
@@ -300,9 +429,16 @@ class KeptNodeCoords implements NodeCoords {
     this.extra.set(id, [lon, lat]);
   }
 
+
+
+
   get(id: number): [number, number] | undefined {
-    const i = this.indexOf(id);
-    if (i >= 0) return Number.isNaN(this.lon[i]) ? undefined : [this.lon[i], this.lat[i]];
+    const i = binarySearch(this.ids, this.ids.length, id);
+    if (i >= 0) {
+      if (this.lonI && this.latI) return this.lonI[i] === MISSING ? undefined : [this.lonI[i] / FIXED, this.latI[i] / FIXED];
+      const lonF = this.lonF as Float64Array;
+      return Number.isNaN(lonF[i]) ? undefined : [lonF[i], (this.latF as Float64Array)[i]];
+    }
     return this.extra.get(id);
   }
 }
