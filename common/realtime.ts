@@ -290,3 +290,16 @@ export const STREET_ROOM = 'street';
 export function gridRoom(gridId: number): string {
   return `grid:${gridId}`;
 }
+/**
+ * Room of one grid worker (their person id): the cases assigned to them reach their phone even when the case
+ * lies in another grid (a worker reads a case of their grid *or* assigned to them, server/auth/scope.ts).
+ */
+export function personRoom(personId: number): string {
+  return `person:${personId}`;
+}
+
+/** The person an event's case is assigned to (for person-room routing), or null. */
+export function eventAssigneeId(e: LiveEvent): number | null {
+  const p = e.payload as { incident?: { assigneeId?: unknown } } | null;
+  return p && p.incident && typeof p.incident.assigneeId === 'number' ? p.incident.assigneeId : null;
+}

@@ -13,7 +13,7 @@
 import type { Db } from '../db/db';
 import { eventsAfter, type StoredEvent } from '../events/append-event';
 import type { Logger } from '../logger';
-import { EVENTS_BATCH_MAX, STREET_ROOM, eventGridId, gridRoom, type LiveEvent } from '../../common/realtime';
+import { EVENTS_BATCH_MAX, STREET_ROOM, eventAssigneeId, eventGridId, gridRoom, personRoom, type LiveEvent } from '../../common/realtime';
 import type { RealtimeServer } from './types';
 import { loadPushCursor, savePushCursor } from './push-cursor';
 
@@ -95,6 +95,31 @@ export function createEventPublisher(opts: EventPublisherOptions): EventPublishe
       list.push(e);
     }
     for (const [g, list] of byGrid) io.local.to(gridRoom(g)).emit('events:appended', list);
+    // A case assigned to a worker reaches their person room, except sockets that already got it through the
+    // case's grid room (a worker assigned a case of their own grid gets it once). Such a packet may come after
+    // the grid packet of the same batch with lower ids: clients reconcile by version, not by arrival order.
+    const byPerson = new Map<number, LiveEvent[]>();
+    for (const e of events) {
+      const p = eventAssigneeId(e);
+      if (p == null) continue;
+      let list = byPerson.get(p);
+      if (!list) byPerson.set(p, (list = []));
+      list.push(e);
+    }
+    for (const [p, list] of byPerson) {
+      // split by grid so each packet can exclude exactly the grid room that already carried it
+      const byItsGrid = new Map<number | null, LiveEvent[]>();
+      for (const e of list) {
+        const g = eventGridId(e);
+        let l = byItsGrid.get(g);
+        if (!l) byItsGrid.set(g, (l = []));
+        l.push(e);
+      }
+      for (const [g, l] of byItsGrid) {
+        const to = io.local.to(personRoom(p));
+        (g == null ? to : to.except(gridRoom(g))).emit('events:appended', l);
+      }
+    }
   }
 
   function remember(events: StoredEvent[]): void {

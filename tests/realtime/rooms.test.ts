@@ -36,3 +36,17 @@ describe('visibleIn', () => {
     expect(visibleIn([], ev({ gridId: 7 }))).toBe(false);
   });
 });
+
+describe('person rooms', () => {
+  it('a worker with a person joins their grid room and their person room; street roles do not', () => {
+    expect(roomsFor({ role: 'worker', scopeGridId: 7, personId: 42 })).toEqual(['grid:7', 'person:42']);
+    expect(roomsFor({ role: 'worker', scopeGridId: null, personId: 42 })).toEqual(['person:42']);
+    expect(roomsFor({ role: 'dispatcher', scopeGridId: null, personId: 42 })).toEqual(['street']);
+  });
+
+  it('a person room sees the cases assigned to that person, in any grid, and nothing else', () => {
+    expect(visibleIn(['grid:7', 'person:42'], ev({ incident: { gridId: 8, assigneeId: 42 }, gridId: 8 }))).toBe(true);
+    expect(visibleIn(['grid:7', 'person:42'], ev({ incident: { gridId: 8, assigneeId: 43 }, gridId: 8 }))).toBe(false);
+    expect(visibleIn(['person:42'], ev({ gridId: 8 }))).toBe(false);
+  });
+});
