@@ -60,8 +60,15 @@ export class LiveStore {
     for (const l of this.listeners) l();
   }
 
+  /** The first snapshot, fetched as the store starts — in parallel with the socket's connection, not after it. */
+  private firstSnapshot: Promise<void> | null = null;
+
   start(): void {
     if (this.socket) return;
+    // A cold wall used to ask for its snapshot only once the socket had connected (a WebSocket handshake and
+    // the session check later). The protocol only needs the snapshot before the first sync, so fetch it now;
+    // catchUp() waits for it. A failure leaves `loaded` false and catchUp() asks again.
+    this.firstSnapshot = this.loadSnapshot().catch((err: Error) => this.set({ error: err.message }));
     const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({ withCredentials: true, transports: ['websocket', 'polling'], ...RECONNECTION });
     this.socket = socket;
     socket.on('connect', () => {
@@ -117,6 +124,7 @@ export class LiveStore {
     this.syncing = true;
     this.holding = true;
     try {
+      if (!this.view.loaded && this.firstSnapshot) await this.firstSnapshot;
       if (!this.view.loaded) await this.loadSnapshot();
       const socket = this.socket;
       if (!socket) return;
