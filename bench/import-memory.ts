@@ -3,6 +3,10 @@
 // the database runs inside the Node process, so its peak RSS is the whole cost) against the server backend
 // (Node process peak RSS + the PostgreSQL backends' peak resident memory), each in a fresh child process,
 // same run. No target exists in QUALITY.md: the rows are measurements (met = the import completed).
+// Also the PBF reader alone (issue 14 item 3), on Monaco and on a large file made at run time (N renumbered
+// copies of Monaco, tests/helpers/osm-copies.ts): the import's reader (three passes, keeps only what the
+// import uses) against the old whole-file reader (bench/legacy-read-pbf.ts), each round in a fresh child
+// (bench/read-pbf-memory-child.ts), same run. These rows need no database.
 import { execFile } from 'node:child_process';
 import os from 'node:os';
 import { promisify } from 'node:util';
@@ -10,7 +14,8 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { row, runStandalone, type BenchContext, type BenchRow } from './bench-kit';
-import { cutMonteCarlo } from '../tests/helpers/osm-cut';
+import { cutMonteCarlo, MONACO_PBF } from '../tests/helpers/osm-cut';
+import { monacoCopies } from '../tests/helpers/osm-copies';
 
 const execFileP = promisify(execFile);
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -24,10 +29,60 @@ async function child(file: string, backend: 'pglite' | 'pg'): Promise<ChildResul
   return JSON.parse(stdout.trim().split('\n').pop() as string) as ChildResult;
 }
 
+interface ReaderResult { which: 'old' | 'new'; ms: number; retainedMb: number; peakMb: number; rssGrowthMb: number; nodesRead: number; nodesKept: number; ways: number }
+
+async function readerChild(file: string, which: 'old' | 'new', heapLimitMb?: number): Promise<ReaderResult> {
+  const args = ['--expose-gc', ...(heapLimitMb ? [`--max-old-space-size=${heapLimitMb}`] : []), '--import', 'tsx', path.join(HERE, 'read-pbf-memory-child.ts'), file, which];
+  const { stdout } = await execFileP(process.execPath, args, { env: process.env, maxBuffer: 1 << 20, timeout: 600_000 });
+  return JSON.parse(stdout.trim().split('\n').pop() as string) as ReaderResult;
+}
+
+const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** The reader alone, old against new, on one file: memory it holds, its peaks, its time. */
+async function readerRows(ctx: BenchContext, file: string, label: string): Promise<BenchRow[]> {
+  const mb = (await stat(file)).size / 2 ** 20;
+  const rounds = ctx.quick ? 1 : 3;
+  const old: ReaderResult[] = [];
+  const ours: ReaderResult[] = [];
+  for (let i = 0; i < rounds; i++) {
+    old.push(await readerChild(file, 'old'));
+    ours.push(await readerChild(file, 'new'));
+  }
+  // Whether each completes under a fixed old-space limit: the figure that does not depend on when V8 collects.
+  const limit = 256;
+  const under = async (which: 'old' | 'new') => readerChild(file, which, limit).then(() => 'completes', () => 'runs out of heap');
+  const limitNote = `under --max-old-space-size=${limit}: ours ${await under('new')}, old ${await under('old')}`;
+  const load = os.loadavg().map((x) => x.toFixed(1)).join(' / ');
+  const scale = `reader, ${label}: ${mb.toFixed(1)} MB, ${ours[0].nodesRead.toLocaleString('en')} nodes (${ours[0].nodesKept.toLocaleString('en')} kept), ${limitNote}, load ${load}`;
+  ctx.log(`reader old ${label}: ${JSON.stringify(old)}`);
+  ctx.log(`reader new ${label}: ${JSON.stringify(ours)}`);
+  ctx.log(`${label}: ${limitNote}; load average ${load}`);
+  const baseline = 'old whole-file reader (Map of every node)';
+  return [
+    row({ scale, metric: 'memory the result holds after GC, MB (heap + external)', value: med(ours.map((r) => r.retainedMb)), baseline, baselineValue: med(old.map((r) => r.retainedMb)), target: 'measure' }),
+    row({ scale, metric: 'peak heap + external while reading, MB (sampled every 5 ms)', value: med(ours.map((r) => r.peakMb)), baseline, baselineValue: med(old.map((r) => r.peakMb)), target: 'measure' }),
+    row({ scale, metric: 'peak RSS growth while reading, MB', value: med(ours.map((r) => r.rssGrowthMb)), baseline, baselineValue: med(old.map((r) => r.rssGrowthMb)), target: 'measure' }),
+    row({ scale, metric: 'read time, ms', value: med(ours.map((r) => r.ms)), baseline, baselineValue: med(old.map((r) => r.ms)), target: 'measure' }),
+  ];
+}
+
 export async function run(ctx: BenchContext): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  const copies = ctx.quick ? 8 : 20;
+  const big = await monacoCopies(copies);
+  if ('skipped' in big) ctx.log(`reader rows skipped: ${big.skipped}`);
+  else {
+    try {
+      rows.push(...(await readerRows(ctx, MONACO_PBF, 'Monaco')));
+      rows.push(...(await readerRows(ctx, big.file, `${copies} renumbered copies of Monaco`)));
+    } finally {
+      await big.remove();
+    }
+  }
   const cut = await cutMonteCarlo();
-  if ('skipped' in cut) { ctx.log(`skipped: ${cut.skipped}`); return []; }
-  if (!ctx.databaseUrl) { ctx.log('skipped: the server backend needs DATABASE_URL'); return []; }
+  if ('skipped' in cut) { ctx.log(`skipped: ${cut.skipped}`); return rows; }
+  if (!ctx.databaseUrl) { ctx.log('import rows skipped: the server backend needs DATABASE_URL'); return rows; }
   const mb = (await stat(cut.file)).size / 2 ** 20;
   const rounds = ctx.quick ? 1 : 3;
   const lite: ChildResult[] = [];
@@ -37,7 +92,6 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
     server.push(await child(cut.file, 'pg'));
   }
   const load = os.loadavg().map((x) => x.toFixed(1)).join(' / ');
-  const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const scale = `${mb.toFixed(2)} MB extract (${lite[0].buildings} buildings), load ${load}`;
   ctx.log(`pglite: ${JSON.stringify(lite)}`);
   ctx.log(`pg: ${JSON.stringify(server)}`);
@@ -45,6 +99,7 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
   const liteTotal = med(lite.map((r) => r.peakMb));
   const serverTotal = med(server.map((r) => r.peakMb + r.serverPeakMb));
   return [
+    ...rows,
     row({ scale, metric: 'peak memory, MB (PGlite: process RSS)', value: liteTotal, baseline: 'PostgreSQL: node RSS + backends VmHWM', baselineValue: serverTotal, target: 'measure (no QUALITY.md target)' }),
     row({ scale, metric: 'node process peak RSS, MB', value: liteTotal, baseline: 'node process on PostgreSQL', baselineValue: med(server.map((r) => r.peakMb)), target: 'measure' }),
     row({ scale, metric: 'memory added by the import, MB (peak − RSS before)', value: med(lite.map((r) => r.peakMb - r.baseRssMb)), baseline: 'on PostgreSQL (node only)', baselineValue: med(server.map((r) => r.peakMb - r.baseRssMb)), target: 'measure' }),

@@ -18,7 +18,7 @@
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { benchDb, startBenchApp } from './bench-app';
-import { median, percentile, row, runStandalone, type BenchContext, type BenchRow } from './bench-kit';
+import { httpRequest, median, percentile, row, runStandalone, type BenchContext, type BenchRow } from './bench-kit';
 import { generateSample, loadSampleStreet, SCALES } from '../server/sample/load-sample';
 import { locatePoints } from '../server/incidents/jurisdiction';
 import { dueTimes } from '../server/incidents/due-times';
@@ -132,7 +132,7 @@ async function measureScale(ctx: BenchContext, databaseUrl: string, scale: 'stre
       const serviceCtx = { actor: 'user:bench', role: 'dispatcher' as const, personId: null };
       // Warm-up (JIT, plan caches, pool connections) — not measured.
       for (const p of take(50)) {
-        await fetch(`${app.baseUrl}/api/incidents`, { method: 'POST', headers: app.headers, body: JSON.stringify(p.report) });
+        await httpRequest(`${app.baseUrl}/api/incidents`, { method: 'POST', headers: app.headers, body: JSON.stringify(p.report) });
       }
 
       for (let r = 0; r < rounds; r++) {
@@ -141,9 +141,8 @@ async function measureScale(ctx: BenchContext, databaseUrl: string, scale: 'stre
         let t0 = performance.now();
         await runPool(mine, CONCURRENCY, async (p) => {
           const s = performance.now();
-          const res = await fetch(`${app.baseUrl}/api/incidents`, { method: 'POST', headers: app.headers, body: JSON.stringify(p.report) });
-          if (res.status !== 201) throw new Error(`report failed: ${res.status} ${await res.text()}`);
-          await res.arrayBuffer();
+          const res = await httpRequest(`${app.baseUrl}/api/incidents`, { method: 'POST', headers: app.headers, body: JSON.stringify(p.report) });
+          if (res.status !== 201) throw new Error(`report failed: ${res.status} ${res.body.toString()}`);
           ours.singleLat.push(performance.now() - s);
         });
         ours.single.push(singles / ((performance.now() - t0) / 1000));
@@ -164,9 +163,8 @@ async function measureScale(ctx: BenchContext, databaseUrl: string, scale: 'stre
         t0 = performance.now();
         for (let b = 0; b < batches; b++) {
           const chunk = take(BATCH).map((p) => p.report);
-          const res = await fetch(`${app.baseUrl}/api/incidents/batch`, { method: 'POST', headers: app.headers, body: JSON.stringify({ reports: chunk }) });
-          if (res.status !== 201) throw new Error(`batch failed: ${res.status} ${await res.text()}`);
-          await res.arrayBuffer();
+          const res = await httpRequest(`${app.baseUrl}/api/incidents/batch`, { method: 'POST', headers: app.headers, body: JSON.stringify({ reports: chunk }) });
+          if (res.status !== 201) throw new Error(`batch failed: ${res.status} ${res.body.toString()}`);
         }
         ours.batch.push((batches * BATCH) / ((performance.now() - t0) / 1000));
 

@@ -4,10 +4,11 @@
 // on the embedded database, where our path adds the JS encoder to the bare feature SQL.
 import pg from 'pg';
 import { benchDb, startBenchApp } from './bench-app';
-import { median, percentile, row, runStandalone, type BenchContext, type BenchRow } from './bench-kit';
+import { httpRequest, median, percentile, row, runStandalone, type BenchContext, type BenchRow } from './bench-kit';
 import { generateSample } from '../server/sample/load-sample';
 import { tileForLonLat, type TileAddress } from '../server/tiles/tile-coords';
 import { tileBufferMetres, tileSql } from '../server/tiles/tile-service';
+import { STREET_SCOPE } from '../server/auth/scope';
 import type { Db } from '../server/db/db';
 
 const ZOOMS = [14, 15, 16, 17, 18];
@@ -28,8 +29,7 @@ async function pickTiles(db: Db, count: number): Promise<TileAddress[]> {
 
 async function timeFetch(url: string, headers: Record<string, string>): Promise<number> {
   const t0 = performance.now();
-  const res = await fetch(url, { headers });
-  await res.arrayBuffer();
+  const res = await httpRequest(url, { headers });
   if (res.status !== 200 && res.status !== 204) throw new Error(`tile ${url} answered ${res.status}`);
   return performance.now() - t0;
 }
@@ -48,8 +48,8 @@ async function measureScale(ctx: BenchContext, label: string, scale: number, use
     const bare = target.url ? new pg.Client({ connectionString: target.url }) : undefined;
     await bare?.connect();
     const runBare = async (t: TileAddress) => {
-      const sql = tileSql('buildings', encoder);
-      const params = [t.z, t.x, t.y, tileBufferMetres(t)];
+      const { sql, params: scoped } = tileSql('buildings', encoder, STREET_SCOPE);
+      const params = [t.z, t.x, t.y, tileBufferMetres(t), ...scoped];
       const t1 = performance.now();
       if (bare) await bare.query(sql, params);
       else await target.db.query(sql, params);

@@ -131,6 +131,7 @@ export async function personOptions(db: Queryable, gridId: number | undefined): 
   const r = await db.query<{ id: number; name: string; role: string; grid_id: number | null }>(
     `SELECT id, name, role, grid_id FROM people
       WHERE role IN ('street_leader', 'community_secretary', 'community_staff', 'grid_worker', 'cadre')
+        AND left_at IS NULL
         AND ($1::int IS NULL OR grid_id = $1)
       ORDER BY role, name, id LIMIT 2000`,
     [gridId ?? null],

@@ -41,7 +41,7 @@ import {
 import { auditActions, auditRowsForExport, auditTable, pageAudit } from './audit-query';
 import { toCsv, toXlsx } from '../insight/table-writers';
 import { AppError } from '../../common/errors';
-import { rosterKindParamsSchema, type RosterApplyAnswer } from '../../common/roster';
+import { rosterKindParamsSchema, rosterQuerySchema, type RosterApplyAnswer } from '../../common/roster';
 import { readSheet } from './roster-file';
 import { applyRosterPlan, planRoster, rosterTemplate, ROSTER_TITLES } from './roster-import';
 
@@ -150,30 +150,36 @@ export function adminRoutes(deps: AdminDeps): Router {
 
   r.post('/rosters/:kind/preview', requireRole('admin'), rosterBody, async (req, res) => {
     const { kind } = parseOrThrow(rosterKindParamsSchema, req.params, 'params');
-    const { preview } = await planRoster(db, kind, await sheetOf(req));
+    const { complete } = parseOrThrow(rosterQuerySchema, req.query, 'query');
+    const { preview } = await planRoster(db, kind, await sheetOf(req), { complete: complete === '1' });
     res.set('Cache-Control', 'no-store');
     res.json(preview);
   });
 
   r.post('/rosters/:kind/apply', requireRole('admin'), rosterBody, async (req, res) => {
     const { kind } = parseOrThrow(rosterKindParamsSchema, req.params, 'params');
+    const { complete } = parseOrThrow(rosterQuerySchema, req.query, 'query');
     const sheet = await sheetOf(req);
     const identity = getIdentity(req);
+    const by = { actor: actorOf(identity), ip: req.ip ?? null };
     // planned again inside the transaction, so what is written is what the database holds at commit
-    const counts = await db.transaction(async (tx) => {
+    const { counts, effects } = await db.transaction(async (tx) => {
       await tx.query('SELECT pg_advisory_xact_lock($1)', [ROSTER_IMPORT_LOCK]);
-      const { preview, planned } = await planRoster(tx, kind, sheet);
+      const { preview, planned } = await planRoster(tx, kind, sheet, { complete: complete === '1' });
       if (preview.counts.refused > 0) {
         throw new AppError('ROSTER_HAS_REFUSALS', `${preview.counts.refused} row(s) of the sheet are refused — fix them in the file and upload it again; nothing was imported`, 'body', {
           counts: preview.counts,
           rows: preview.rows.filter((x) => x.status === 'refused').map((x) => x.row),
         });
       }
-      await applyRosterPlan(tx, planned);
-      await audit(tx, { actor: actorOf(identity), action: 'roster.import', entityType: 'people', detail: { kind, ...preview.counts }, ip: req.ip ?? null });
-      return preview.counts;
+      const done = await applyRosterPlan(tx, planned, by, clock.now());
+      const left = planned.filter((x) => x.status === 'leave').map((x) => x.personId);
+      await audit(tx, { ...by, action: 'roster.import', entityType: 'people', detail: { kind, complete: complete === '1', ...preview.counts, left, disabledAccounts: done.disabledAccounts } });
+      return { counts: preview.counts, effects: done };
     });
-    const body: RosterApplyAnswer = { kind, counts };
+    // a stopped account's sessions end on every process, as when an administrator disables it
+    const ended = await deps.sessions.endSessions(effects.endedSessionIds);
+    const body: RosterApplyAnswer = { kind, counts, disabledAccounts: effects.disabledAccounts, sessionsEnded: ended.sessionsEnded };
     res.json(body);
   });
 

@@ -28,6 +28,9 @@ import type {
   RosterPreviewRow,
   RosterRefusal,
 } from '../../common/roster';
+import { ROSTER_COMPLETE_KINDS } from '../../common/roster';
+import { audit } from '../audit/audit';
+import { deleteUserSessions } from '../auth/sessions';
 import { checkIdNumber } from './id-number';
 import type { Sheet } from './roster-file';
 
@@ -118,6 +121,7 @@ interface PersonOnFile {
   building_id: number | null;
   team_name: string | null;
   party_branch: string | null;
+  left_at: Date | string | null;
 }
 interface GridOnFile {
   id: number;
@@ -179,7 +183,19 @@ function partyFlag(v: string): boolean | null | 'bad' {
   return 'bad';
 }
 
-export async function planRoster(db: Queryable, kind: RosterKind, sheet: Sheet): Promise<{ preview: RosterPreview; planned: PlannedRow[] }> {
+export interface RosterOptions {
+  /** The sheet is the complete roll of its kind: who is on file but not in it leaves (ROSTER_COMPLETE_KINDS). */
+  complete?: boolean;
+}
+
+export async function planRoster(db: Queryable, kind: RosterKind, sheet: Sheet, opts: RosterOptions = {}): Promise<{ preview: RosterPreview; planned: PlannedRow[] }> {
+  if (opts.complete && !(ROSTER_COMPLETE_KINDS as readonly RosterKind[]).includes(kind)) {
+    throw new AppError(
+      'VALIDATION_ERROR',
+      `only the grid worker and building head rolls can be imported as the complete roll; a ${ROSTER_TITLES[kind]} lists one team or branch of many — import it without "complete"`,
+      'query.complete',
+    );
+  }
   const cols = columnMap(kind, sheet.headers);
   const cell = (r: Record<string, string>, k: ColumnKey) => {
     const h = cols.get(k);
@@ -202,7 +218,7 @@ export async function planRoster(db: Queryable, kind: RosterKind, sheet: Sheet):
   const people = (
     await db.query<PersonOnFile>(
       `SELECT id, role, name, phone, regexp_replace(phone, '[^0-9]', '', 'g') AS digits, party_member, community_id, grid_id, building_id,
-              team_name, party_branch
+              team_name, party_branch, left_at
          FROM people WHERE regexp_replace(phone, '[^0-9]', '', 'g') = ANY($1::text[]) ORDER BY id`,
       [phones],
     )
@@ -326,6 +342,8 @@ export async function planRoster(db: Queryable, kind: RosterKind, sheet: Sheet):
       diff('partyMember', yesNo(was.party_member), yesNo(target.party_member));
       diff('team', was.team_name, target.team_name);
       diff('branch', was.party_branch, target.party_branch);
+      // back on the roll after leaving it (离册) on an earlier complete roll
+      if (was.left_at != null) diff('onRoll', LEFT_LABEL, ON_ROLL_LABEL);
     }
     if (grid && target.workerOf != null && grid.worker_id !== was?.id) {
       changes.push({ field: 'gridWorker', from: grid.worker_id == null ? null : (holders.get(grid.worker_id) ?? `#${grid.worker_id}`), to: target.name });
@@ -339,15 +357,63 @@ export async function planRoster(db: Queryable, kind: RosterKind, sheet: Sheet):
     return { ...base, status, personId: was?.id ?? null, changes: shown, target };
   });
 
-  const counts: RosterCounts = { rows: planned.length, create: 0, change: 0, unchanged: 0, refused: 0 };
+  if (opts.complete) planned.push(...(await planLeavers(db, kind, phones, gridLabel)));
+  const counts: RosterCounts = { rows: sheet.rows.length, create: 0, change: 0, unchanged: 0, refused: 0, leave: 0 };
   for (const p of planned) counts[p.status]++;
   const preview: RosterPreview = { kind, counts, rows: planned.map(({ target: _t, ...row }) => row) };
   return { preview, planned };
 }
 
+const LEFT_LABEL = '已离册';
+const ON_ROLL_LABEL = '在册';
+
+/**
+ * Everyone on the roll of `kind` on file (grid workers, building heads, not already left) whose mobile number is
+ * not in the sheet: they leave. Each row lists the posts that fall vacant and the accounts that stop, so the
+ * administrator sees exactly what the apply will do.
+ */
+async function planLeavers(db: Queryable, kind: RosterKind, phonesInSheet: string[], gridLabel: (id: number | null) => string | null): Promise<PlannedRow[]> {
+  const role: PersonRole = kind === 'grid_worker' ? 'grid_worker' : 'building_head';
+  const gone = await db.query<{ id: number; name: string; phone: string | null; grid_id: number | null; posts: string[] | null; accounts: string[] | null }>(
+    `SELECT p.id, p.name, p.phone, p.grid_id,
+            ARRAY(SELECT g.name || '（' || g.code || '）' FROM grids g WHERE g.worker_id = p.id
+                  UNION ALL SELECT coalesce(b.name, b.code) || '（' || b.code || '）' FROM buildings b WHERE b.head_id = p.id) AS posts,
+            ARRAY(SELECT u.username FROM users u WHERE u.person_id = p.id AND NOT u.disabled AND u.role <> 'admin' ORDER BY u.username) AS accounts
+       FROM people p
+      WHERE p.role = $1 AND p.left_at IS NULL
+        AND NOT (coalesce(regexp_replace(p.phone, '[^0-9]', '', 'g'), '') = ANY($2::text[]))
+      ORDER BY p.id`,
+    [role, phonesInSheet],
+  );
+  return gone.rows.map((p): PlannedRow => {
+    const changes: RosterFieldChange[] = [{ field: 'onRoll', from: ON_ROLL_LABEL, to: LEFT_LABEL }];
+    for (const post of p.posts ?? []) changes.push({ field: role === 'grid_worker' ? 'gridWorker' : 'buildingHead', from: `${post} ${p.name}`, to: null });
+    for (const username of p.accounts ?? []) changes.push({ field: 'account', from: username, to: '停用' });
+    return {
+      row: null,
+      status: 'leave',
+      name: p.name,
+      phone: p.phone,
+      place: gridLabel(p.grid_id == null ? null : Number(p.grid_id)),
+      personId: Number(p.id),
+      changes,
+      refusals: [],
+      target: null,
+    };
+  });
+}
+
+/** What an apply did beyond the people rows: the accounts it stopped and their sessions, to end on every process. */
+export interface RosterApplyEffects {
+  disabledAccounts: string[];
+  endedSessionIds: string[];
+}
+
 /** Writes the plan's created and changed rows (the caller holds the transaction). */
-export async function applyRosterPlan(tx: Queryable, planned: PlannedRow[]): Promise<void> {
+export async function applyRosterPlan(tx: Queryable, planned: PlannedRow[], by: { actor: string; ip: string | null }, now: Date): Promise<RosterApplyEffects> {
+  const effects: RosterApplyEffects = { disabledAccounts: [], endedSessionIds: [] };
   for (const p of planned) {
+    if (p.status === 'leave' && p.personId != null) await leaveRoll(tx, p.personId, by, now, effects);
     const t = p.target;
     if (!t || p.status === 'unchanged' || p.status === 'refused') continue;
     let id = p.personId;
@@ -362,7 +428,7 @@ export async function applyRosterPlan(tx: Queryable, planned: PlannedRow[]): Pro
     } else {
       await tx.query(
         `UPDATE people SET role = $1, name = $2, phone = $3, party_member = $4, community_id = $5, grid_id = $6, building_id = $7,
-                team_name = $8, party_branch = $9, version = version + 1
+                team_name = $8, party_branch = $9, left_at = NULL, version = version + 1
           WHERE id = $10`,
         [...values, id],
       );
@@ -377,5 +443,34 @@ export async function applyRosterPlan(tx: Queryable, planned: PlannedRow[]): Pro
       await tx.query('UPDATE buildings SET head_id = NULL WHERE head_id = $1 AND id <> $2', [id, t.headOf]);
       await tx.query('UPDATE buildings SET head_id = $1 WHERE id = $2 AND head_id IS DISTINCT FROM $1', [id, t.headOf]);
     }
+  }
+  return effects;
+}
+
+/**
+ * One person leaves the roll: off duty, posts vacated, and an account linked to them stops (its sessions end;
+ * an administrator's account is left to the accounts page, so an import can never lock the office out).
+ */
+async function leaveRoll(tx: Queryable, personId: number, by: { actor: string; ip: string | null }, now: Date, effects: RosterApplyEffects): Promise<void> {
+  await tx.query('UPDATE people SET left_at = $2, on_duty = false, version = version + 1 WHERE id = $1 AND left_at IS NULL', [personId, now]);
+  await tx.query('UPDATE grids SET worker_id = NULL WHERE worker_id = $1', [personId]);
+  await tx.query('UPDATE buildings SET head_id = NULL WHERE head_id = $1', [personId]);
+  const stopped = await tx.query<{ id: number; username: string }>(
+    `UPDATE users SET disabled = true WHERE person_id = $1 AND NOT disabled AND role <> 'admin' RETURNING id, username`,
+    [personId],
+  );
+  for (const u of stopped.rows) {
+    const ended = await deleteUserSessions(tx, Number(u.id));
+    effects.disabledAccounts.push(u.username);
+    effects.endedSessionIds.push(...ended);
+    await audit(tx, {
+      actor: by.actor,
+      action: 'account.disable',
+      entityType: 'user',
+      entityId: Number(u.id),
+      reason: '离册：不在导入的完整名册中 (left the roll: not on the complete roll imported)',
+      detail: { username: u.username, personId, sessionsEnded: ended.length, via: 'roster.import' },
+      ip: by.ip,
+    });
   }
 }

@@ -1,7 +1,7 @@
 // Personal access tokens for desktop GIS clients (QGIS, GDAL's ogr2ogr) that cannot hold a browser session.
 // A signed-in user creates one with a name and an expiry; the token is shown once, and the database keeps
 // only its SHA-256 (like session tokens, server/auth/sessions.ts), so a database dump cannot be replayed.
-// A request with `Authorization: Bearer <token>` is that user, with the user's current role and grid scope,
+// A request with `Authorization: Bearer <token>` (or HTTP Basic with the token as password) is that user, with the user's current role and grid scope,
 // for reads only (GET/HEAD) of /ogc and /api/tiles: a token copied into a QGIS project cannot change data or
 // open anything but the layers. Revoking is immediate
 // (no cache); a disabled user's tokens stop at once.
@@ -35,11 +35,25 @@ export type ApiTokenLookup =
   | { status: 'ok'; identity: Identity; tokenId: number }
   | { status: 'expired' | 'revoked' | 'none' };
 
-/** The token from an `Authorization: Bearer …` header, or undefined when the header is not a bearer one. */
+/**
+ * The access token of an `Authorization` header, or undefined when the header carries none:
+ *   Bearer <token>                      what ogr2ogr (GDAL_HTTP_HEADERS / GDAL_HTTP_BEARER) and scripts send;
+ *   Basic base64(<any name>:<token>)    what QGIS's "Basic" authentication and GDAL_HTTP_USERPWD send, since
+ *                                       a desktop client's connection dialog asks for a user name and password.
+ * Basic is accepted only with a token in the password place (it starts with gcc_pat_): an account's own
+ * password never works here, so a QGIS project file can never hold the password of a person's account.
+ */
 export function bearerToken(header: string | undefined): string | undefined {
   if (!header) return undefined;
-  const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  return m ? m[1] : undefined;
+  const bearer = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (bearer) return bearer[1];
+  const basic = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header);
+  if (!basic) return undefined;
+  const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  const password = colon >= 0 ? decoded.slice(colon + 1) : '';
+  // Not a token: answered as an unknown token (401 with how to make one), never tried as an account password.
+  return password === '' ? undefined : password;
 }
 
 interface TokenRow {

@@ -1,6 +1,7 @@
 // Scopes: a grid worker sees and acts on their own grid only; every other role sees the whole street.
 // `scopeFilter` returns a parameterised SQL condition to AND into a WHERE clause.
-import type { Identity } from './identity';
+import type { Request } from 'express';
+import { getIdentity, type Identity } from './identity';
 import { AppError } from '../../common/errors';
 
 export interface SqlCondition {
@@ -48,4 +49,79 @@ export function mayReadCase(
 /** Throws 403 FORBIDDEN when the row is outside the identity's scope. */
 export function assertInScope(identity: Pick<Identity, 'role' | 'scopeGridId'>, gridId: number | null | undefined, what = 'this'): void {
   if (!inScope(identity, gridId)) throw new AppError('FORBIDDEN', `${what} is outside your grid`);
+}
+
+// --- the scope policy: one object per request, the only thing the read paths ask ---------------------------
+
+/** What a scope is built from: the identity's role, grid and person (sessions, API tokens, test users). */
+export type ScopeSubject = { role: Identity['role']; scopeGridId: number | null; personId: number | null };
+
+/**
+ * Everything a read path needs to know about what the caller may see. Built once per request (`scopeOf`)
+ * from the identity and passed as a required argument to the query helpers of grid-scoped reads (layers,
+ * tiles, OGC items, incident lists, live snapshot and KPIs, daily stats, Open311), so a new route that
+ * reads grid rows has to hold one. Street roles see the street; a grid worker their grid (and the cases
+ * assigned to them); a worker without a grid sees nothing.
+ */
+export interface ScopePolicy {
+  readonly street: boolean;
+  /** The worker's grid; null for street roles and for a worker without a grid. */
+  readonly gridId: number | null;
+  readonly personId: number | null;
+  /** A key that tells scopes apart in a cache ("street", "grid:7", "none"): cached answers are per scope. */
+  readonly key: string;
+  /** Rows whose grid column is in scope, as a parameterised condition (see scopeFilter). */
+  rows(gridColumn: string, firstParam: number): SqlCondition;
+  /**
+   * A layer's own scope rule (a condition written in code over the worker's grid id as a placeholder),
+   * or TRUE/FALSE. `param` adds the grid id to the caller's parameter list and returns its placeholder.
+   */
+  where(rule: (gridParam: string) => string, param: (value: unknown) => string): string;
+  /** Cases in scope (grid, or assigned to the worker), on alias `alias` of incidents. */
+  cases(alias: string, param: (value: unknown) => string): string;
+  mayReadGrid(gridId: number | null | undefined): boolean;
+  mayReadCase(row: { grid_id: number | null; assignee_id: number | null }): boolean;
+}
+
+const ALIAS = /^[a-z_][a-z0-9_]*$/;
+
+export function scopePolicy(who: ScopeSubject): ScopePolicy {
+  const street = who.role !== 'worker';
+  const gridId = street ? null : who.scopeGridId;
+  const personId = who.personId;
+  return {
+    street,
+    gridId,
+    personId,
+    key: street ? 'street' : gridId == null ? 'none' : `grid:${gridId}`,
+    rows: (gridColumn, firstParam) => scopeFilter(who, gridColumn, firstParam),
+    where(rule, param) {
+      if (street) return 'TRUE';
+      return gridId == null ? 'FALSE' : `(${rule(param(gridId))})`;
+    },
+    cases(alias, param) {
+      if (!ALIAS.test(alias)) throw new Error(`ScopePolicy.cases: "${alias}" is not an alias`);
+      if (street) return 'TRUE';
+      const own = personId == null ? null : `${alias}.assignee_id = ${param(personId)}`;
+      const grid = gridId == null ? null : `${alias}.grid_id = ${param(gridId)}`;
+      const any = [grid, own].filter((c): c is string => c !== null);
+      return any.length ? `(${any.join(' OR ')})` : 'FALSE';
+    },
+    mayReadGrid: (g) => inScope(who, g),
+    mayReadCase: (row) => mayReadCase(who, row),
+  };
+}
+
+/** The street's scope, for system jobs that compute what street roles see (KPI push, exports to the wall). */
+export const STREET_SCOPE: ScopePolicy = scopePolicy({ role: 'admin', scopeGridId: null, personId: null });
+
+const POLICIES = new WeakMap<object, ScopePolicy>();
+
+/** The request's scope policy, built once from its identity (throws 401 like getIdentity without one). */
+export function scopeOf(req: Request): ScopePolicy {
+  const hit = POLICIES.get(req);
+  if (hit) return hit;
+  const policy = scopePolicy(getIdentity(req));
+  POLICIES.set(req, policy);
+  return policy;
 }

@@ -72,6 +72,25 @@ export function isUnavailableError(err: unknown): boolean {
   );
 }
 
+/**
+ * Statements worth preparing once per connection (pg: a named statement, parsed and planned on first use,
+ * then only bound and executed). For hot statements whose planning is a large share of their cost: the
+ * one-statement intake plans in ~0.8 ms and runs in ~1 ms (issue 15). The SQL text is the key, so the
+ * statement must be a constant string with parameters for every value. PGlite runs it as any other.
+ */
+const preparedNames = new Map<string, string>();
+
+/** Marks `sql` as prepared (see preparedNames) and returns it unchanged. */
+export function prepared(sql: string): string {
+  if (!preparedNames.has(sql)) preparedNames.set(sql, `gcc_stmt_${preparedNames.size + 1}`);
+  return sql;
+}
+
+/** The statement name of a prepared SQL text, if it was marked with prepared(). */
+export function preparedName(sql: string): string | undefined {
+  return preparedNames.get(sql);
+}
+
 /** The SQLSTATE of a database error, when there is one (e.g. '23505' unique violation). */
 export function sqlState(err: unknown): string | undefined {
   if (typeof err !== 'object' || err === null) return undefined;

@@ -57,7 +57,7 @@ export async function recommendCandidates(
     `SELECT p.id, p.name, p.role, p.grid_id, p.on_duty, ST_X(p.position) AS lon, ST_Y(p.position) AS lat,
             (SELECT count(*)::int FROM incidents w WHERE w.assignee_id = p.id AND w.status IN ('assigned', 'in_progress')) AS workload
        FROM people p
-      WHERE p.id = $1 OR (p.role = ANY($2::text[]) AND p.on_duty AND p.position IS NOT NULL)`,
+      WHERE p.left_at IS NULL AND (p.id = $1 OR (p.role = ANY($2::text[]) AND p.on_duty AND p.position IS NOT NULL))`,
     [incident.worker_id, CANDIDATE_ROLES],
   );
   const own = incident.worker_id;

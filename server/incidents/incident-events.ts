@@ -40,21 +40,3 @@ export async function appendReportedEvents(
     ],
   );
 }
-
-/** One audit row per new incident, in one statement. */
-export async function auditReported(tx: Queryable, rows: readonly IncidentRow[], actors: readonly string[], ips: readonly (string | null)[]): Promise<void> {
-  if (rows.length === 0) return;
-  await tx.query(
-    `INSERT INTO audit_log (actor, action, entity_type, entity_id, detail, ip)
-     SELECT a.actor, 'incident.report', 'incident', a.id, a.detail::jsonb, a.ip
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS a(actor, ip, id, detail)`,
-    [
-      [...actors],
-      [...ips],
-      rows.map((r) => String(r.id)),
-      rows.map((r) =>
-        JSON.stringify({ code: r.code, category: r.category, severity: r.severity, source: r.source, communityId: r.community_id, gridId: r.grid_id }),
-      ),
-    ],
-  );
-}

@@ -5,7 +5,7 @@ import type { IncidentAuditEntry, IncidentDetailDto, IncidentHistoryEntry, Incid
 import type { IncidentEventPayload } from '../../common/realtime';
 import type { Identity } from '../auth/identity';
 import type { Queryable } from '../db/db';
-import { scopeFilter } from '../auth/scope';
+import { scopePolicy } from '../auth/scope';
 import { INCIDENT_COLUMNS, iso, loadIncident, toDto, type IncidentRow } from './incident-row';
 
 const ORDER_BY: Record<ListIncidentsQuery['sort'], string> = {
@@ -41,9 +41,8 @@ export async function listIncidents(q: Queryable, identity: Identity, query: Lis
     const n = params.length;
     where.push(`i.geom && ST_MakeEnvelope($${n - 3}, $${n - 2}, $${n - 1}, $${n}, 4326)`);
   }
-  const scope = scopeFilter(identity, 'i.grid_id', params.length + 1);
-  where.push(scope.sql);
-  params.push(...scope.params);
+  // The cases the caller may read: the same rule as the detail and every command (mayReadCase).
+  where.push(scopePolicy(identity).cases('i', (v) => `$${params.push(v)}`));
   const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
   const total = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM incidents i ${whereSql}`, params);
   const rows = await q.query<IncidentRow>(

@@ -39,9 +39,9 @@ import { appendEvent } from '../events/append-event';
 import { audit } from '../audit/audit';
 import { requestHash, runIdempotent } from './idempotency';
 import { INCIDENT_COLUMNS, loadIncident, toDto, toLive, type IncidentRow } from './incident-row';
-import { appendReportedEvents, auditReported, incidentPayload } from './incident-events';
-import { locatePoints, requireInside, type Located } from './jurisdiction';
-import { dueTimes, shanghaiDateStamp } from './due-times';
+import { appendReportedEvents, incidentPayload } from './incident-events';
+import { runIntake, type IntakeOutcome, type IntakeRow } from './intake-statement';
+import { outsideJurisdiction } from './jurisdiction';
 import { mayReadCase } from '../auth/scope';
 
 export type IncidentSource = 'api' | 'socket' | 'open311' | 'simulator' | 'sample' | 'import' | 'resident' | 'patrol';
@@ -151,71 +151,52 @@ export function createIncidentService(deps: IncidentServiceDeps) {
     key: string | null;
   }
 
-  /** Inserts located, validated reports in the caller's transaction: rows, events, audit. Rows in item order. */
-  async function insertReports(tx: Queryable, items: readonly IntakeItem[], located: readonly Located[]): Promise<IncidentRow[]> {
-    const now = clock.now();
-    const ids = await tx.query<{ id: number }>(`SELECT nextval('incidents_id_seq') AS id FROM generate_series(1, $1::int)`, [items.length]);
-    const stamp = shanghaiDateStamp(now);
-    const due = items.map((it) => dueTimes(it.report.severity, now));
-    const res = await tx.query<IncidentRow>(
-      `INSERT INTO incidents AS i (id, code, category, severity, title, description, address, source, reporter_name,
-         reporter_phone, community_id, grid_id, geom, leader_id, due_at, plan_due_at, reported_at, updated_at, idempotency_key)
-       SELECT t.id, t.code, t.category, t.severity, t.title, t.description, t.address, t.source, t.reporter_name, t.reporter_phone,
-              t.community_id, t.grid_id, ST_SetSRID(ST_MakePoint(t.lon, t.lat), 4326),
-              CASE WHEN t.severity = 'big' THEN (SELECT c.leader_id FROM communities c WHERE c.id = t.community_id) END,
-              t.due_at, t.plan_due_at, $1, $1, t.idem
-         FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
-                     $10::text[], $11::int[], $12::int[], $13::float8[], $14::float8[], $15::timestamptz[],
-                     $16::timestamptz[], $17::text[], $18::text[])
-           AS t(id, code, category, severity, title, description, address, reporter_name, reporter_phone, community_id,
-                grid_id, lon, lat, due_at, plan_due_at, idem, source)
-        ORDER BY t.id
-       RETURNING ${INCIDENT_COLUMNS}`,
-      [
-        now,
-        ids.rows.map((r) => r.id),
-        ids.rows.map((r) => `INC-${stamp}-${String(r.id).padStart(6, '0')}`),
-        items.map((it) => it.report.category),
-        items.map((it) => it.report.severity),
-        items.map((it) => it.report.title),
-        items.map((it) => it.report.description),
-        items.map((it) => it.report.address ?? null),
-        items.map((it) => it.report.reporterName ?? null),
-        items.map((it) => it.report.reporterPhone ?? null),
-        located.map((l) => l.communityId),
-        located.map((l) => l.gridId),
-        items.map((it) => it.report.location.lon),
-        items.map((it) => it.report.location.lat),
-        due.map((d) => d.dueAt.toISOString()),
-        due.map((d) => d.planDueAt?.toISOString() ?? null),
-        items.map((it) => it.key),
-        items.map((it) => it.ctx.source ?? 'api'),
-      ],
-    );
-    const rows = [...res.rows].sort((a, b) => a.id - b.id);
-    await auditReported(tx, rows, items.map((it) => it.ctx.actor), items.map((it) => it.ctx.ip ?? null));
-    for (const [i, it] of items.entries()) if (it.ctx.afterInsert) await it.ctx.afterInsert(tx, rows[i]);
-    // Last: the events lock serialises every writer from here to COMMIT.
-    await appendReportedEvents(tx, rows, items.map((it) => it.ctx.actor), items.map((it) => it.key));
-    return rows;
+  /** The intake statement's input row of an item. */
+  const intakeRow = (it: IntakeItem): IntakeRow => ({
+    report: it.report, actor: it.ctx.actor, ip: it.ctx.ip ?? null, source: it.ctx.source ?? 'api', key: it.key,
+  });
+
+  /**
+   * Locates and inserts reports on `q` (server/incidents/intake-statement.ts: rows, audit and events in one
+   * statement). An item with an afterInsert hook (a resident's tracking code) needs its record written after the
+   * incident and before the events, so such a group runs the statement without events, then the hooks, then the
+   * events (last: the events lock serialises every writer from there to COMMIT); `q` must be a transaction then.
+   */
+  async function insertReports(q: Queryable, items: readonly IntakeItem[], allOrNothing: boolean): Promise<IntakeOutcome[]> {
+    const hooks = items.some((it) => it.ctx.afterInsert);
+    const out = await runIntake(q, clock.now(), items.map(intakeRow), { allOrNothing, withEvents: !hooks });
+    if (hooks) {
+      const done = items.flatMap((it, i) => (out[i].row ? [{ it, row: out[i].row as IncidentRow }] : []));
+      for (const { it, row } of done) if (it.ctx.afterInsert) await it.ctx.afterInsert(q, row);
+      await appendReportedEvents(q, done.map((d) => d.row), done.map((d) => d.it.ctx.actor), done.map((d) => d.it.key));
+    }
+    return out;
   }
+
+  /** True when the items can go as one autocommit statement: no key to claim, no hook to run in between. */
+  const plainIntake = (ctxs: readonly CommandContext[]) => ctxs.every((c) => c.idempotencyKey === undefined && !c.afterInsert);
 
   const reportScope = (ctx: CommandContext) => `incident.report:${ctx.actor}`;
 
   /** One report in its own transaction (also the fallback when a shared group commit fails). */
   async function reportOne(ctx: CommandContext, cmd: ReportIncidentCommand): Promise<CommandResult> {
     const scope = reportScope(ctx);
+    const key = ctx.idempotencyKey === undefined ? null : `${scope}|${ctx.idempotencyKey}`;
+    if (plainIntake([ctx])) {
+      // One statement, atomic on its own: no BEGIN/COMMIT round trips.
+      const [o] = await insertReports(db, [{ ctx, report: cmd, key }], true);
+      if (!o.row) throw outsideJurisdiction(cmd.location, 'body.location');
+      return { status: 201, body: toDto(o.row, ctx.role), replayed: false };
+    }
     return runIdempotent<IncidentDto>(db, { scope, key: ctx.idempotencyKey, request: cmd }, async (tx) => {
-      const located = await locatePoints(tx, [cmd.location]);
-      requireInside(located, [cmd.location], () => 'body.location');
-      const key = ctx.idempotencyKey === undefined ? null : `${scope}|${ctx.idempotencyKey}`;
-      const [row] = await insertReports(tx, [{ ctx, report: cmd, key }], located);
-      return { status: 201, body: toDto(row, ctx.role) };
+      const [o] = await insertReports(tx, [{ ctx, report: cmd, key }], true);
+      if (!o.row) throw outsideJurisdiction(cmd.location, 'body.location');
+      return { status: 201, body: toDto(o.row, ctx.role) };
     });
   }
 
   // Group commit. Every report is its own command with its own idempotency record, event and audit row, but
-  // reports that arrive while the previous commit is in flight share the next transaction. Commits are
+  // reports that arrive while the previous commit is in flight share the next intake statement (and transaction). Commits are
   // serialised anyway (the events lock orders them), and a commit waits for the disk: sharing it is what lets
   // intake keep up with plain INSERTs (bench/ingest.ts). The first report of a quiet moment goes at once.
   interface Pending {
@@ -269,18 +250,19 @@ export function createIncidentService(deps: IncidentServiceDeps) {
     }
     type Outcome = { ok: true; result: CommandResult } | { ok: false; err: unknown };
     let outcomes: Map<Pending, Outcome>;
+    const outside = (p: Pending): Outcome => ({ ok: false, err: outsideJurisdiction(p.cmd.location, 'body.location') });
     try {
-      outcomes = await db.transaction(async (tx) => {
+      if (plainIntake(leaders.map((p) => p.ctx))) {
+        // The common case: one autocommit statement for the whole group (one round trip, one commit).
+        const res = await insertReports(db, leaders.map((p) => ({ ctx: p.ctx, report: p.cmd, key: null })), false);
+        outcomes = new Map(leaders.map((p, i): [Pending, Outcome] => {
+          const row = res[i].row;
+          return [p, row ? { ok: true, result: { status: 201, body: toDto(row, p.ctx.role), replayed: false } } : outside(p)];
+        }));
+      } else outcomes = await db.transaction(async (tx) => {
         const out = new Map<Pending, Outcome>();
-        const located = await locatePoints(tx, leaders.map((p) => p.cmd.location));
-        const insert: Array<{ p: Pending; at: Located; key: string | null }> = [];
-        for (const [i, p] of leaders.entries()) {
-          try {
-            requireInside([located[i]], [p.cmd.location], () => 'body.location');
-          } catch (err) {
-            out.set(p, { ok: false, err });
-            continue;
-          }
+        const insert: Array<{ p: Pending; key: string | null }> = [];
+        for (const p of leaders) {
           const key = p.ctx.idempotencyKey;
           if (key !== undefined) {
             const scope = reportScope(p.ctx);
@@ -304,11 +286,27 @@ export function createIncidentService(deps: IncidentServiceDeps) {
               continue;
             }
           }
-          insert.push({ p, at: located[i], key: key === undefined ? null : `${reportScope(p.ctx)}|${key}` });
+          insert.push({ p, key: key === undefined ? null : `${reportScope(p.ctx)}|${key}` });
         }
         if (insert.length > 0) {
-          const rows = await insertReports(tx, insert.map((x) => ({ ctx: x.p.ctx, report: x.p.cmd, key: x.key })), insert.map((x) => x.at));
-          const answers = insert.map((x, i) => ({ x, body: toDto(rows[i], x.p.ctx.role) }));
+          const res = await insertReports(tx, insert.map((x) => ({ ctx: x.p.ctx, report: x.p.cmd, key: x.key })), false);
+          const answers: Array<{ x: (typeof insert)[number]; body: IncidentDto }> = [];
+          const unclaim: Pending[] = [];
+          insert.forEach((x, i) => {
+            const row = res[i].row;
+            if (row) answers.push({ x, body: toDto(row, x.p.ctx.role) });
+            else {
+              out.set(x.p, outside(x.p));
+              if (x.p.ctx.idempotencyKey !== undefined) unclaim.push(x.p);
+            }
+          });
+          // A refused report stores no answer: its key is released, so a corrected retry with it is a new request.
+          if (unclaim.length > 0) {
+            await tx.query(
+              `DELETE FROM idempotency_keys AS k USING unnest($1::text[], $2::text[]) AS u(scope, key) WHERE k.scope = u.scope AND k.key = u.key`,
+              [unclaim.map((p) => reportScope(p.ctx)), unclaim.map((p) => p.ctx.idempotencyKey)],
+            );
+          }
           // One statement for all stored answers: this runs inside the events lock (one round trip per
           // report here was one round trip per report for every writer of the street).
           const keyed = answers.filter((a) => a.x.p.ctx.idempotencyKey !== undefined);
@@ -360,19 +358,23 @@ export function createIncidentService(deps: IncidentServiceDeps) {
   /** Up to BATCH_REPORT_MAX reports in one transaction: all are stored, or none (the first bad one is named). */
   async function reportBatch(ctx: CommandContext, reports: readonly ReportIncidentCommand[]): Promise<CommandResult<BatchReportDto>> {
     const scope = `incident.report-batch:${ctx.actor}`;
-    const result = await runIdempotent<BatchReportDto>(db, { scope, key: ctx.idempotencyKey, request: reports }, async (tx) => {
-      const keyBase = ctx.idempotencyKey === undefined ? null : `${scope}|${ctx.idempotencyKey}`;
-      const points = reports.map((r) => r.location);
-      const located = await locatePoints(tx, points);
-      requireInside(located, points, (i) => `body.reports.${i}.location`);
-      const rows = await insertReports(tx, reports.map((report, i) => ({ ctx, report, key: keyBase === null ? null : `${keyBase}#${i}` })), located);
+    const keyBase = ctx.idempotencyKey === undefined ? null : `${scope}|${ctx.idempotencyKey}`;
+    const effect = async (q: Queryable) => {
+      const res = await insertReports(q, reports.map((report, i) => ({ ctx, report, key: keyBase === null ? null : `${keyBase}#${i}` })), true);
+      const firstOutside = res.findIndex((o) => !o.inside);
+      // allOrNothing: with one point outside nothing was inserted; the first one is named
+      if (firstOutside >= 0) throw outsideJurisdiction(reports[firstOutside].location, `body.reports.${firstOutside}.location`);
       // A slim answer: a batch is for systems feeding many reports; the full incidents are one GET away.
-      const items = rows.map((r) => {
-        const live = toLive(r);
+      const items = res.map((o) => {
+        const live = toLive(o.row as IncidentRow);
         return { id: live.id, code: live.code, status: live.status, version: live.version, communityId: live.communityId, gridId: live.gridId, dueAt: live.dueAt };
       });
       return { status: 201, body: { count: items.length, items } };
-    });
+    };
+    // Without a key the batch is one autocommit statement: all stored, or none.
+    const result: CommandResult<BatchReportDto> = plainIntake([ctx])
+      ? { ...(await effect(db)), replayed: false }
+      : await runIdempotent<BatchReportDto>(db, { scope, key: ctx.idempotencyKey, request: reports }, effect);
     notify();
     return result;
   }
@@ -466,12 +468,13 @@ export function createIncidentService(deps: IncidentServiceDeps) {
       } else if (cur.status !== 'accepted') {
         throw invalid(cur, 'assigned', cur.status === 'reported' ? `incident ${cur.code} must be accepted before it is assigned` : undefined);
       }
-      const worker = await tx.query<{ id: number; role: string; on_duty: boolean }>(
-        'SELECT id, role, on_duty FROM people WHERE id = $1',
+      const worker = await tx.query<{ id: number; role: string; on_duty: boolean; left_at: Date | string | null }>(
+        'SELECT id, role, on_duty, left_at FROM people WHERE id = $1',
         [cmd.workerId],
       );
       const w = worker.rows[0];
       if (!w) throw new AppError('NOT_FOUND', `no person with id ${cmd.workerId}`, 'body.workerId');
+      if (w.left_at != null) throw new AppError('WORKER_UNAVAILABLE', `person ${w.id} has left the roll (离册); choose a candidate on this month's roll`, 'body.workerId');
       if (!(ASSIGNABLE_ROLES as readonly string[]).includes(w.role)) {
         throw new AppError('WORKER_UNAVAILABLE', `person ${w.id} is a ${w.role}; assign a grid worker, volunteer, community staff or cadre`, 'body.workerId');
       }

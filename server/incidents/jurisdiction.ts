@@ -32,13 +32,15 @@ export async function locatePoints(q: Queryable, points: readonly LonLat[]): Pro
 /** Throws OUT_OF_JURISDICTION naming the field when any point is outside every community. */
 export function requireInside(located: readonly Located[], points: readonly LonLat[], field: (i: number) => string): void {
   located.forEach((l, i) => {
-    if (l.communityId == null) {
-      const p = points[i];
-      throw new AppError(
-        'OUT_OF_JURISDICTION',
-        `the point lon ${p.lon}, lat ${p.lat} is outside every community of this street; check the coordinates (WGS84, lon before lat)`,
-        field(i),
-      );
-    }
+    if (l.communityId == null) throw outsideJurisdiction(points[i], field(i));
   });
+}
+
+/** The OUT_OF_JURISDICTION refusal of a point in no community, naming the field it came from. */
+export function outsideJurisdiction(p: LonLat, field: string): AppError {
+  return new AppError(
+    'OUT_OF_JURISDICTION',
+    `the point lon ${p.lon}, lat ${p.lat} is outside every community of this street; check the coordinates (WGS84, lon before lat)`,
+    field,
+  );
 }

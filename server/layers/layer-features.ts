@@ -14,6 +14,8 @@ import type {
   WorkerCollection,
 } from '../../common/layers';
 import { LAYER_FEATURE_CAP, toleranceForZoom, type LayerQuery } from './layer-query';
+import { LAYER_SCOPE, type ScopedLayer } from './layer-scope';
+import type { ScopePolicy } from '../auth/scope';
 
 export type Row = Record<string, unknown> & { geometry?: unknown; id: number };
 
@@ -156,64 +158,60 @@ export const VIOLATION_SOURCE: LayerSource<ViolationCollection['features'][numbe
   }),
 };
 
-/** The map's query over a source: features whose bounding box meets the bbox, id order, capped. */
-function sourceQuery(src: LayerSource<unknown>, geometrySql: string, limitParam: number): string {
+/**
+ * The map's query over a source: features whose bounding box meets the bbox and the caller's scope (the
+ * layer's rule in layer-scope.ts), id order, capped. Parameters $1..$4 are the bbox; the rest follow.
+ */
+function sourceQuery(src: LayerSource<unknown>, geometrySql: string, scopeSql: string, limitParam: string): string {
   return `SELECT ${src.columns.map((c) => `t.${c}`).join(', ')}, ${geometrySql} AS geometry
             FROM (${src.sql}) t
-           WHERE t.geom && ${ENVELOPE}
+           WHERE t.geom && ${ENVELOPE} AND ${scopeSql}
            ORDER BY t.id
-           LIMIT $${limitParam}`;
+           LIMIT ${limitParam}`;
 }
 
-async function polygonLayer<G, P>(db: Queryable, src: LayerSource<P>, q: LayerQuery, zoom: number): Promise<FeatureCollection<G, P>> {
-  const { rows } = await db.query<Row>(sourceQuery(src, 'ST_AsGeoJSON(ST_SimplifyPreserveTopology(t.geom, $5), 6)', 6), [
-    ...bboxParams(q),
-    toleranceForZoom(zoom),
-    LAYER_FEATURE_CAP + 1,
-  ]);
+async function layer<G, P>(db: Queryable, src: LayerSource<P>, layerName: ScopedLayer, q: LayerQuery, scope: ScopePolicy, simplifyZoom: number | null): Promise<FeatureCollection<G, P>> {
+  const params: unknown[] = [...bboxParams(q)];
+  const p = (v: unknown) => `$${params.push(v)}`;
+  const geometry = simplifyZoom == null ? 'ST_AsGeoJSON(t.geom, 6)' : `ST_AsGeoJSON(ST_SimplifyPreserveTopology(t.geom, ${p(toleranceForZoom(simplifyZoom))}), 6)`;
+  const scopeSql = scope.where(LAYER_SCOPE[layerName], p);
+  const { rows } = await db.query<Row>(sourceQuery(src, geometry, scopeSql, p(LAYER_FEATURE_CAP + 1)), params);
   return collection(rows, src.toProps);
 }
 
-async function pointLayer<G, P>(db: Queryable, src: LayerSource<P>, q: LayerQuery): Promise<FeatureCollection<G, P>> {
-  const { rows } = await db.query<Row>(sourceQuery(src, 'ST_AsGeoJSON(t.geom, 6)', 5), [
-    ...bboxParams(q),
-    LAYER_FEATURE_CAP + 1,
-  ]);
-  return collection(rows, src.toProps);
+export function communityFeatures(db: Queryable, q: LayerQuery, scope: ScopePolicy): Promise<CommunityCollection> {
+  return layer(db, COMMUNITY_SOURCE, 'communities', q, scope, q.zoom);
 }
 
-export function communityFeatures(db: Queryable, q: LayerQuery): Promise<CommunityCollection> {
-  return polygonLayer(db, COMMUNITY_SOURCE, q, q.zoom);
+export function gridFeatures(db: Queryable, q: LayerQuery, scope: ScopePolicy): Promise<GridCollection> {
+  return layer(db, GRID_SOURCE, 'grids', q, scope, q.zoom);
 }
 
-export function gridFeatures(db: Queryable, q: LayerQuery): Promise<GridCollection> {
-  return polygonLayer(db, GRID_SOURCE, q, q.zoom);
+export function buildingFeatures(db: Queryable, q: LayerQuery, scope: ScopePolicy): Promise<BuildingCollection> {
+  return layer(db, BUILDING_SOURCE, 'buildings', q, scope, Math.max(q.zoom, 16));
 }
 
-export function buildingFeatures(db: Queryable, q: LayerQuery): Promise<BuildingCollection> {
-  return polygonLayer(db, BUILDING_SOURCE, q, Math.max(q.zoom, 16));
+export function facilityFeatures(db: Queryable, q: LayerQuery, scope: ScopePolicy): Promise<FacilityCollection> {
+  return layer(db, FACILITY_SOURCE, 'facilities', q, scope, null);
 }
 
-export function facilityFeatures(db: Queryable, q: LayerQuery): Promise<FacilityCollection> {
-  return pointLayer(db, FACILITY_SOURCE, q);
+export function parkingFeatures(db: Queryable, q: LayerQuery, scope: ScopePolicy): Promise<ParkingCollection> {
+  return layer(db, PARKING_SOURCE, 'parking_lots', q, scope, null);
 }
 
-export function parkingFeatures(db: Queryable, q: LayerQuery): Promise<ParkingCollection> {
-  return pointLayer(db, PARKING_SOURCE, q);
-}
-
-export function violationFeatures(db: Queryable, q: LayerQuery): Promise<ViolationCollection> {
-  return pointLayer(db, VIOLATION_SOURCE, q);
+export function violationFeatures(db: Queryable, q: LayerQuery, scope: ScopePolicy): Promise<ViolationCollection> {
+  return layer(db, VIOLATION_SOURCE, 'violations', q, scope, null);
 }
 
 /** On-duty grid workers with a known position; anonymous (id and grid only). */
-export async function workerFeatures(db: Queryable, q: LayerQuery, scopeGridId: number | null): Promise<WorkerCollection> {
+export async function workerFeatures(db: Queryable, q: LayerQuery, scope: ScopePolicy): Promise<WorkerCollection> {
+  const scoped = scope.rows('grid_id', 5);
   const { rows } = await db.query<Row>(
     `SELECT id, grid_id, position_at, ST_AsGeoJSON(position, 6) AS geometry FROM people
       WHERE role = 'grid_worker' AND on_duty AND position IS NOT NULL
-        AND position && ${ENVELOPE} AND ($5::int IS NULL OR grid_id = $5)
-      ORDER BY id LIMIT $6`,
-    [...bboxParams(q), scopeGridId, LAYER_FEATURE_CAP + 1],
+        AND position && ${ENVELOPE} AND ${scoped.sql}
+      ORDER BY id LIMIT $${5 + scoped.params.length}`,
+    [...bboxParams(q), ...scoped.params, LAYER_FEATURE_CAP + 1],
   );
   return collection(rows, (r) => ({
     id: r.id,

@@ -1,11 +1,12 @@
 // HTTP endpoints of the map: polygon and point layers as GeoJSON, a unit's chain/counts/live figures, and
-// the daily trend. Every route is for the roles that use the map; a grid worker sees only their grid's
-// workers layer. Validation happens here (zod), SQL lives in the modules these call.
+// the daily trend. Every route is for the roles that use the map; a grid worker sees only their grid
+// (each layer's rule in layer-scope.ts, applied through the request's ScopePolicy). Validation happens here (zod), SQL lives in the modules these call.
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import type { Db } from '../db/db';
 import type { Clock } from '../clock';
 import { getIdentity, requireRole } from '../auth/identity';
+import { scopeOf } from '../auth/scope';
 import { parseOrThrow } from '../http/validate';
 import { UNIT_LEVELS } from '../../common/layers';
 import { BUILDINGS_MAX_SPAN_DEG, parseLayerQuery } from './layer-query';
@@ -50,30 +51,29 @@ export function layerRoutes(deps: { db: Db; clock: Clock }): Router {
   });
   r.get('/api/layers/communities', auth, async (req, res) => {
     cache(res);
-    res.json(await communityFeatures(db, parseLayerQuery(req.query)));
+    res.json(await communityFeatures(db, parseLayerQuery(req.query), scopeOf(req)));
   });
   r.get('/api/layers/grids', auth, async (req, res) => {
     cache(res);
-    res.json(await gridFeatures(db, parseLayerQuery(req.query)));
+    res.json(await gridFeatures(db, parseLayerQuery(req.query), scopeOf(req)));
   });
   r.get('/api/layers/buildings', auth, async (req, res) => {
     cache(res);
-    res.json(await buildingFeatures(db, parseLayerQuery(req.query, { maxSpanDeg: BUILDINGS_MAX_SPAN_DEG })));
+    res.json(await buildingFeatures(db, parseLayerQuery(req.query, { maxSpanDeg: BUILDINGS_MAX_SPAN_DEG }), scopeOf(req)));
   });
   r.get('/api/layers/facilities', auth, async (req, res) => {
     cache(res);
-    res.json(await facilityFeatures(db, parseLayerQuery(req.query)));
+    res.json(await facilityFeatures(db, parseLayerQuery(req.query), scopeOf(req)));
   });
   // Live layers: no caching (occupancy and status change all day).
   r.get('/api/layers/parking', auth, async (req, res) => {
-    res.json(await parkingFeatures(db, parseLayerQuery(req.query)));
+    res.json(await parkingFeatures(db, parseLayerQuery(req.query), scopeOf(req)));
   });
   r.get('/api/layers/violations', auth, async (req, res) => {
-    res.json(await violationFeatures(db, parseLayerQuery(req.query)));
+    res.json(await violationFeatures(db, parseLayerQuery(req.query), scopeOf(req)));
   });
   r.get('/api/layers/workers', auth, async (req: Request, res) => {
-    const who = getIdentity(req);
-    res.json(await workerFeatures(db, parseLayerQuery(req.query), who.role === 'worker' ? who.scopeGridId ?? -1 : null));
+    res.json(await workerFeatures(db, parseLayerQuery(req.query), scopeOf(req)));
   });
 
   r.get('/api/units/:level/:id', auth, async (req, res) => {
@@ -84,7 +84,7 @@ export function layerRoutes(deps: { db: Db; clock: Clock }): Router {
 
   r.get('/api/stats/daily', auth, async (req, res) => {
     const q = parseOrThrow(DailyQuerySchema, req.query, 'query');
-    res.json(await dailyStats(db, q.days ?? 14, clock.now()));
+    res.json(await dailyStats(db, q.days ?? 14, clock.now(), scopeOf(req)));
   });
   return r;
 }

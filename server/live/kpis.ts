@@ -7,6 +7,8 @@ import type { Queryable } from '../db/db';
 import type { Logger } from '../logger';
 import type { RealtimeServer } from '../realtime/types';
 import type { EventPublisher } from '../realtime/event-publisher';
+import { STREET_SCOPE, type ScopePolicy } from '../auth/scope';
+import { LAYER_SCOPE } from '../layers/layer-scope';
 
 /** China Standard Time has had no daylight saving since 1991: a fixed +08:00 offset is exact. */
 const SHANGHAI_OFFSET_MS = 8 * 3600_000;
@@ -35,25 +37,35 @@ interface KpiRow {
   parking_occupied: number | null;
 }
 
-export async function computeKpis(db: Queryable, now: Date, asOfEventId: number): Promise<Kpis> {
+/**
+ * The KPIs of what `scope` may see: the street for street roles (pushed to the street room), a worker's
+ * grid for a worker (computed on request, never pushed: grid rooms get no kpis:updated).
+ */
+export async function computeKpis(db: Queryable, now: Date, asOfEventId: number, scope: ScopePolicy): Promise<Kpis> {
   const dayStart = shanghaiDayStart(now);
+  const params: unknown[] = [`{${OPEN_STATUSES.join(',')}}`, dayStart.toISOString(), now.toISOString(), `{${RECTIFIED.join(',')}}`];
+  const p = (v: unknown) => `$${params.push(v)}`;
+  const buildings = scope.where(LAYER_SCOPE.buildings, p);
+  const cases = scope.cases('t', p);
+  const violations = scope.where(LAYER_SCOPE.violations, p);
+  const parking = scope.where(LAYER_SCOPE.parking_lots, p);
   const res = await db.query<KpiRow>(
     `SELECT
-       (SELECT sum(households)::int FROM buildings) AS households,
-       (SELECT sum(residents)::int FROM buildings) AS residents,
-       (SELECT sum(party_members)::int FROM buildings) AS party_members,
-       (SELECT count(*)::int FROM incidents WHERE status = ANY($1::text[])) AS open_incidents,
-       (SELECT count(*)::int FROM incidents WHERE reported_at >= $2 AND reported_at <= $3) AS reported_today,
-       (SELECT count(*)::int FROM incidents WHERE status = 'closed' AND closed_at >= $2 AND closed_at <= $3) AS closed_today,
-       (SELECT count(*)::int FROM incidents WHERE status = 'closed' AND closed_at >= $2 AND closed_at <= $3 AND closed_at <= due_at)
+       (SELECT sum(households)::int FROM buildings t WHERE ${buildings}) AS households,
+       (SELECT sum(residents)::int FROM buildings t WHERE ${buildings}) AS residents,
+       (SELECT sum(party_members)::int FROM buildings t WHERE ${buildings}) AS party_members,
+       (SELECT count(*)::int FROM incidents t WHERE status = ANY($1::text[]) AND ${cases}) AS open_incidents,
+       (SELECT count(*)::int FROM incidents t WHERE reported_at >= $2 AND reported_at <= $3 AND ${cases}) AS reported_today,
+       (SELECT count(*)::int FROM incidents t WHERE status = 'closed' AND closed_at >= $2 AND closed_at <= $3 AND ${cases}) AS closed_today,
+       (SELECT count(*)::int FROM incidents t WHERE status = 'closed' AND closed_at >= $2 AND closed_at <= $3 AND closed_at <= due_at AND ${cases})
          AS closed_on_time_today,
-       (SELECT avg(satisfaction)::float8 FROM incidents
-         WHERE satisfaction IS NOT NULL AND closed_at > $3::timestamptz - interval '30 days' AND closed_at <= $3) AS satisfaction_avg,
-       (SELECT count(*)::int FROM violations) AS violations,
-       (SELECT count(*)::int FROM violations WHERE status = ANY($4::text[])) AS violations_rectified,
-       (SELECT sum(capacity)::int FROM parking_lots) AS parking_capacity,
-       (SELECT sum(occupied)::int FROM parking_lots) AS parking_occupied`,
-    [`{${OPEN_STATUSES.join(',')}}`, dayStart.toISOString(), now.toISOString(), `{${RECTIFIED.join(',')}}`],
+       (SELECT avg(satisfaction)::float8 FROM incidents t
+         WHERE satisfaction IS NOT NULL AND closed_at > $3::timestamptz - interval '30 days' AND closed_at <= $3 AND ${cases}) AS satisfaction_avg,
+       (SELECT count(*)::int FROM violations t WHERE ${violations}) AS violations,
+       (SELECT count(*)::int FROM violations t WHERE status = ANY($4::text[]) AND ${violations}) AS violations_rectified,
+       (SELECT sum(capacity)::int FROM parking_lots t WHERE ${parking}) AS parking_capacity,
+       (SELECT sum(occupied)::int FROM parking_lots t WHERE ${parking}) AS parking_occupied`,
+    params,
   );
   const r = res.rows[0];
   const capacity = r.parking_capacity ?? 0;
@@ -82,8 +94,11 @@ function movesKpis(e: LiveEvent): boolean {
 
 export interface KpiPusher {
   latest(): Kpis | undefined;
-  /** Computes now (or returns the cached figures if nothing changed since). */
-  current(): Promise<Kpis>;
+  /**
+   * The KPIs `scope` may see: the street's (computed now, or the cached figures if nothing changed since),
+   * or a grid worker's grid (computed on each call: workers are few and their figures are not pushed).
+   */
+  current(scope: ScopePolicy): Promise<Kpis>;
   stop(): void;
 }
 
@@ -109,7 +124,7 @@ export function createKpiPusher(deps: {
   async function recompute(): Promise<void> {
     lastRunAt = Date.now();
     dirty = false;
-    const kpis = await computeKpis(db, clock.now(), publisher.cursor);
+    const kpis = await computeKpis(db, clock.now(), publisher.cursor, STREET_SCOPE);
     latest = kpis;
     io.local.to(STREET_ROOM).emit('kpis:updated', kpis);
   }
@@ -134,9 +149,10 @@ export function createKpiPusher(deps: {
 
   return {
     latest: () => latest,
-    async current() {
+    async current(scope) {
+      if (!scope.street) return computeKpis(db, clock.now(), publisher.cursor, scope);
       if (!latest || dirty) {
-        latest = await computeKpis(db, clock.now(), publisher.cursor);
+        latest = await computeKpis(db, clock.now(), publisher.cursor, STREET_SCOPE);
         dirty = false;
       }
       return latest;

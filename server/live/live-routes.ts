@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { VIOLATION_STATUSES } from '../../common/domain';
 import { WorkerFixesSchema } from '../../common/realtime';
 import { actorOf, getIdentity, requireRole, requireSignedIn } from '../auth/identity';
+import { scopeOf } from '../auth/scope';
 import type { Clock } from '../clock';
 import type { Db } from '../db/db';
 import { parseOrThrow } from '../http/validate';
@@ -35,12 +36,12 @@ export function liveRoutes(deps: LiveRouteDeps): Router {
 
   r.get('/snapshot', requireSignedIn(), async (req, res) => {
     res.set('Cache-Control', 'no-store');
-    res.json(await liveSnapshot(db, clock, kpis, getIdentity(req)));
+    res.json(await liveSnapshot(db, clock, kpis, scopeOf(req)));
   });
 
-  r.get('/kpis', requireSignedIn(), async (_req, res) => {
+  r.get('/kpis', requireSignedIn(), async (req, res) => {
     res.set('Cache-Control', 'no-store');
-    res.json(await kpis.current());
+    res.json(await kpis.current(scopeOf(req)));
   });
 
   r.patch('/parking/:id', requireRole('dispatcher', 'admin'), async (req, res) => {

@@ -3,7 +3,8 @@
 // re-applying a change the snapshot already contains harmless.
 import type { LiveSnapshot, WorkerPosition } from '../../common/realtime';
 import { OPEN_STATUSES } from '../../common/domain';
-import type { Identity } from '../auth/identity';
+import type { ScopePolicy } from '../auth/scope';
+import { LAYER_SCOPE } from '../layers/layer-scope';
 import type { Clock } from '../clock';
 import type { Queryable } from '../db/db';
 import { latestEventId } from '../realtime/push-cursor';
@@ -18,38 +19,43 @@ import {
 const RECENT_WINDOW = "interval '24 hours'";
 const MAX_INCIDENTS = 10_000;
 
-export async function liveSnapshot(db: Queryable, clock: Clock, kpis: KpiPusher, identity: Identity): Promise<LiveSnapshot> {
+export async function liveSnapshot(db: Queryable, clock: Clock, kpis: KpiPusher, scope: ScopePolicy): Promise<LiveSnapshot> {
   const lastEventId = await latestEventId(db);
   const now = clock.now();
-  // A grid worker sees their own grid only (scope); everyone else the whole street.
-  const grid = identity.role === 'worker' ? identity.scopeGridId ?? -1 : null;
+  // A grid worker sees their own grid only (scope.ts and layer-scope.ts); everyone else the whole street.
+  // The incidents are those of the grid: the live feed (grid room) carries the same, so they reconcile.
+  const incParams: unknown[] = [`{${OPEN_STATUSES.join(',')}}`, now.toISOString()];
+  const incScope = scope.rows('grid_id', 3);
   const incidents = await db.query<IncidentRow>(
     `SELECT ${INCIDENT_COLUMNS} FROM incidents
       WHERE (status = ANY($1::text[]) OR updated_at > $2::timestamptz - ${RECENT_WINDOW})
-        AND ($3::int IS NULL OR grid_id = $3)
+        AND ${incScope.sql}
       ORDER BY id DESC LIMIT ${MAX_INCIDENTS}`,
-    [`{${OPEN_STATUSES.join(',')}}`, now.toISOString(), grid],
+    [...incParams, ...incScope.params],
   );
-  const violations = await db.query<ViolationRow>(
-    `SELECT ${VIOLATION_COLUMNS} FROM violations WHERE ($1::int IS NULL OR grid_id = $1) ORDER BY id`,
-    [grid],
-  );
-  const parking = await db.query<ParkingRow>(`SELECT ${PARKING_COLUMNS} FROM parking_lots ORDER BY id`);
+  const layerRows = async <R extends object>(columns: string, table: string, rule: (g: string) => string) => {
+    const params: unknown[] = [];
+    const where = scope.where(rule, (v) => `$${params.push(v)}`);
+    return (await db.query<R>(`SELECT ${columns} FROM ${table} t WHERE ${where} ORDER BY t.id`, params)).rows;
+  };
+  const violations = await layerRows<ViolationRow>(VIOLATION_COLUMNS, 'violations', LAYER_SCOPE.violations);
+  const parking = await layerRows<ParkingRow>(PARKING_COLUMNS, 'parking_lots', LAYER_SCOPE.parking_lots);
+  const workerScope = scope.rows('grid_id', 2);
   const workers = await db.query<{ id: number; grid_id: number | null; lon: number; lat: number; position_at: Date | string }>(
     `SELECT id, grid_id, ST_X(position) AS lon, ST_Y(position) AS lat, position_at FROM people
       WHERE position IS NOT NULL AND on_duty AND position_at > $1::timestamptz - interval '1 hour'
-        AND ($2::int IS NULL OR grid_id = $2)`,
-    [now.toISOString(), grid],
+        AND ${workerScope.sql}`,
+    [now.toISOString(), ...workerScope.params],
   );
   return {
     lastEventId,
     serverTime: now.toISOString(),
     incidents: incidents.rows.map(toIncidentLive),
-    violations: violations.rows.map(toViolationLive),
-    parking: parking.rows.map(toParkingLive),
+    violations: violations.map(toViolationLive),
+    parking: parking.map(toParkingLive),
     workers: workers.rows.map(
       (r): WorkerPosition => ({ personId: r.id, gridId: r.grid_id, lon: r.lon, lat: r.lat, at: new Date(r.position_at).toISOString() }),
     ),
-    kpis: await kpis.current(),
+    kpis: await kpis.current(scope),
   };
 }

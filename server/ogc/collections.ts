@@ -13,6 +13,7 @@ import {
   type LayerSource,
   type Row,
 } from '../layers/layer-features';
+import { LAYER_SCOPE } from '../layers/layer-scope';
 import { FACILITY_TYPES, PARKING_KINDS, VIOLATION_KINDS, VIOLATION_STATUSES } from '../../common/domain';
 
 /** JSON Schema type of an output property (GDAL reads these from the schema to type its fields). */
@@ -41,7 +42,7 @@ export interface OgcCollection {
   readonly time?: { readonly column: string; readonly property: string };
   /**
    * What a grid worker may see, as a condition on alias t with the worker's grid id as `$n`
-   * (SECURITY.md: a grid worker sees their grid only).
+   * (server/layers/layer-scope.ts, shared with the map's layers and tiles).
    */
   readonly workerScope: (gridParam: string) => string;
   /** Properties of one row: the map's mapper, plus the time where the collection has one. */
@@ -50,8 +51,6 @@ export interface OgcCollection {
 
 const UNIT_COUNTS = { households: 'integer', residents: 'integer', partyMembers: 'integer' } as const;
 const iso = (v: unknown): string | null => (v == null ? null : (v instanceof Date ? v : new Date(String(v))).toISOString());
-/** A point layer without a grid column is in a worker's scope when the grid's polygon covers it. */
-const inGrid = (p: string) => `EXISTS (SELECT 1 FROM grids sg WHERE sg.id = ${p} AND ST_Covers(sg.geom, t.geom))`;
 
 const LIST: readonly OgcCollection[] = [
   {
@@ -63,7 +62,7 @@ const LIST: readonly OgcCollection[] = [
     geometryType: 'MultiPolygon',
     properties: { id: 'integer', code: 'string', name: 'string', nameEn: 'string', nameIsSample: 'boolean', ...UNIT_COUNTS, grids: 'integer', buildings: 'integer', labelLon: 'number', labelLat: 'number' },
     queryables: { code: { column: 'code', type: 'string' }, name: { column: 'name', type: 'string' } },
-    workerScope: (p) => `t.id = (SELECT sg.community_id FROM grids sg WHERE sg.id = ${p})`,
+    workerScope: LAYER_SCOPE.communities,
     toProps: (r) => ({ ...COMMUNITY_SOURCE.toProps(r) }),
   },
   {
@@ -75,7 +74,7 @@ const LIST: readonly OgcCollection[] = [
     geometryType: 'MultiPolygon',
     properties: { id: 'integer', code: 'string', name: 'string', communityId: 'integer', ...UNIT_COUNTS, buildings: 'integer', labelLon: 'number', labelLat: 'number' },
     queryables: { code: { column: 'code', type: 'string' }, name: { column: 'name', type: 'string' }, communityId: { column: 'community_id', type: 'integer' } },
-    workerScope: (p) => `t.id = ${p}`,
+    workerScope: LAYER_SCOPE.grids,
     toProps: (r) => ({ ...GRID_SOURCE.toProps(r) }),
   },
   {
@@ -93,7 +92,7 @@ const LIST: readonly OgcCollection[] = [
       communityId: { column: 'community_id', type: 'integer' },
       gridId: { column: 'grid_id', type: 'integer' },
     },
-    workerScope: (p) => `t.grid_id = ${p}`,
+    workerScope: LAYER_SCOPE.buildings,
     toProps: (r) => ({ ...BUILDING_SOURCE.toProps(r) }),
   },
   {
@@ -109,7 +108,7 @@ const LIST: readonly OgcCollection[] = [
       type: { column: 'type', type: 'string', enum: FACILITY_TYPES },
       communityId: { column: 'community_id', type: 'integer' },
     },
-    workerScope: inGrid,
+    workerScope: LAYER_SCOPE.facilities,
     toProps: (r) => ({ ...FACILITY_SOURCE.toProps(r) }),
   },
   {
@@ -125,7 +124,7 @@ const LIST: readonly OgcCollection[] = [
       kind: { column: 'kind', type: 'string', enum: PARKING_KINDS },
       communityId: { column: 'community_id', type: 'integer' },
     },
-    workerScope: inGrid,
+    workerScope: LAYER_SCOPE.parking_lots,
     toProps: (r) => ({ ...PARKING_SOURCE.toProps(r) }),
   },
   {
@@ -144,7 +143,7 @@ const LIST: readonly OgcCollection[] = [
       gridId: { column: 'grid_id', type: 'integer' },
     },
     time: { column: 'found_at', property: 'foundAt' },
-    workerScope: (p) => `t.grid_id = ${p}`,
+    workerScope: LAYER_SCOPE.violations,
     toProps: (r) => ({ ...VIOLATION_SOURCE.toProps(r), foundAt: iso(r.found_at) }),
   },
 ];

@@ -3,7 +3,7 @@
 // /req/core/query-param-unknown), an invalid value too (/req/core/query-param-invalid), each with
 // VALIDATION_ERROR naming it. SQL values are parameters; identifiers come from collections.ts only.
 import { AppError } from '../../common/errors';
-import type { Identity } from '../auth/identity';
+import type { ScopePolicy } from '../auth/scope';
 import type { OgcCollection } from './collections';
 
 /** Features per page when the client does not say (GDAL asks for its PAGE_SIZE). */
@@ -142,13 +142,12 @@ export function parseItemsQuery(col: OgcCollection, query: Record<string, unknow
 }
 
 /** WHERE conditions (on alias t) and their parameters for a collection, a query and the caller's scope. */
-export function itemsWhere(col: OgcCollection, q: Pick<ItemsQuery, 'bbox' | 'datetime' | 'filters'>, who: Pick<Identity, 'role' | 'scopeGridId'>): { sql: string; params: unknown[] } {
+export function itemsWhere(col: OgcCollection, q: Pick<ItemsQuery, 'bbox' | 'datetime' | 'filters'>, scope: ScopePolicy): { sql: string; params: unknown[] } {
   const params: unknown[] = [];
   const p = (v: unknown) => `$${params.push(v)}`;
   const conds: string[] = [];
-  if (who.role === 'worker') {
-    conds.push(who.scopeGridId == null ? 'FALSE' : col.workerScope(p(who.scopeGridId)));
-  }
+  const inScope = scope.where(col.workerScope, p);
+  if (inScope !== 'TRUE') conds.push(inScope);
   if (q.bbox) {
     const [minLon, minLat, maxLon, maxLat] = q.bbox;
     const box = (w: number, e: number) => `ST_Intersects(t.geom, ST_MakeEnvelope(${p(w)}, ${p(minLat)}, ${p(e)}, ${p(maxLat)}, 4326))`;

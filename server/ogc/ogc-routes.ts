@@ -9,7 +9,8 @@ import { AppError, isAppError } from '../../common/errors';
 import type { Queryable } from '../db/db';
 import type { Logger } from '../logger';
 import type { Clock } from '../clock';
-import { getIdentity, requireRole } from '../auth/identity';
+import { requireRole } from '../auth/identity';
+import { scopeOf } from '../auth/scope';
 import { fromDbError } from '../http/error-handler';
 import { OGC_COLLECTIONS, type OgcCollection } from './collections';
 import { parseItemsQuery } from './ogc-query';
@@ -77,7 +78,7 @@ export function ogcRoutes(deps: OgcRouteDeps): Router {
   ];
   const describe = async (req: Request, col: OgcCollection) => {
     const base = baseOf(req);
-    const ext = await collectionExtent(db, col, getIdentity(req));
+    const ext = await collectionExtent(db, col, scopeOf(req));
     return {
       id: col.id,
       title: col.title,
@@ -141,7 +142,7 @@ export function ogcRoutes(deps: OgcRouteDeps): Router {
   r.get('/collections/:collectionId/items', auth, async (req, res) => {
     const col = collectionOrThrow(String(req.params.collectionId));
     const q = parseItemsQuery(col, req.query as Record<string, unknown>);
-    const { features, numberMatched } = await itemsPage(db, col, q, getIdentity(req));
+    const { features, numberMatched } = await itemsPage(db, col, q, scopeOf(req));
     const base = `${baseOf(req)}/collections/${col.id}/items`;
     const href = (offset: number) => {
       const params = new URLSearchParams(q.carry);
@@ -171,7 +172,7 @@ export function ogcRoutes(deps: OgcRouteDeps): Router {
     const raw = String(req.params.featureId);
     const id = /^[1-9][0-9]{0,9}$/.test(raw) ? Number(raw) : NaN;
     // a feature outside a worker's grid answers like one that does not exist (no hint that it does)
-    const feature = Number.isFinite(id) && id <= 2_147_483_647 ? await oneFeature(db, col, id, getIdentity(req)) : undefined;
+    const feature = Number.isFinite(id) && id <= 2_147_483_647 ? await oneFeature(db, col, id, scopeOf(req)) : undefined;
     if (!feature) throw new AppError('NOT_FOUND', `no feature "${raw.slice(0, 30)}" in "${col.id}"`, 'path.featureId');
     const base = baseOf(req);
     send(res, GEOJSON_TYPE, {
@@ -201,8 +202,9 @@ export function ogcErrorHandler(logger: Logger): ErrorRequestHandler {
       e = new AppError('INTERNAL', 'internal error; it has been logged');
     }
     if (res.headersSent) return;
-    // A desktop client told how to authenticate (RFC 6750) asks its user for the token instead of failing silently.
-    if (e.status === 401) res.set('WWW-Authenticate', 'Bearer realm="gcc-ogc"');
+    // A desktop client told how to authenticate (RFC 6750, RFC 7617) asks its user for the token instead of
+    // failing silently; QGIS answers the Basic challenge with the token typed as the password.
+    if (e.status === 401) res.set('WWW-Authenticate', 'Bearer realm="gcc-ogc", Basic realm="gcc-ogc", charset="UTF-8"');
     res.status(e.status).type(JSON_TYPE).send(JSON.stringify({ code: e.code, description: e.message, ...(e.field ? { field: e.field } : {}) }));
   };
 }

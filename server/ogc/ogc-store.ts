@@ -1,7 +1,7 @@
 // The SQL of OGC API - Features: a page of a collection's features, the number matched, one feature, and the
 // spatial and temporal extent of what the caller may see. The same SQL runs on PGlite and PostgreSQL.
 import type { Queryable as Db } from '../db/db';
-import type { Identity } from '../auth/identity';
+import type { ScopePolicy } from '../auth/scope';
 import type { Row } from '../layers/layer-features';
 import type { OgcCollection } from './collections';
 import { itemsWhere, type ItemsQuery } from './ogc-query';
@@ -27,8 +27,8 @@ function toFeature(col: OgcCollection, r: Row): GeoJsonFeature {
 
 const selectList = (col: OgcCollection) => [...col.source.columns.map((c) => `t.${c}`), GEOMETRY].join(', ');
 
-export async function itemsPage(db: Db, col: OgcCollection, q: ItemsQuery, who: Identity): Promise<{ features: GeoJsonFeature[]; numberMatched: number }> {
-  const where = itemsWhere(col, q, who);
+export async function itemsPage(db: Db, col: OgcCollection, q: ItemsQuery, scope: ScopePolicy): Promise<{ features: GeoJsonFeature[]; numberMatched: number }> {
+  const where = itemsWhere(col, q, scope);
   const n = where.params.length;
   // Stable order (id) so that offset paging visits every feature once while the data does not change.
   const page = await db.query<Row>(
@@ -41,8 +41,8 @@ export async function itemsPage(db: Db, col: OgcCollection, q: ItemsQuery, who: 
 }
 
 /** One feature, or undefined when it does not exist or lies outside the caller's scope (both answer 404). */
-export async function oneFeature(db: Db, col: OgcCollection, id: number, who: Identity): Promise<GeoJsonFeature | undefined> {
-  const where = itemsWhere(col, { filters: [] }, who);
+export async function oneFeature(db: Db, col: OgcCollection, id: number, scope: ScopePolicy): Promise<GeoJsonFeature | undefined> {
+  const where = itemsWhere(col, { filters: [] }, scope);
   const n = where.params.length;
   const res = await db.query<Row>(`SELECT ${selectList(col)} FROM (${col.source.sql}) t WHERE t.id = $${n + 1} AND ${where.sql}`, [...where.params, id]);
   return res.rows[0] ? toFeature(col, res.rows[0]) : undefined;
@@ -54,8 +54,8 @@ export interface CollectionExtent {
 }
 
 /** The extent of what `who` may see in the collection (a worker: their grid's part), from the data. */
-export async function collectionExtent(db: Db, col: OgcCollection, who: Identity): Promise<CollectionExtent> {
-  const where = itemsWhere(col, { filters: [] }, who);
+export async function collectionExtent(db: Db, col: OgcCollection, scope: ScopePolicy): Promise<CollectionExtent> {
+  const where = itemsWhere(col, { filters: [] }, scope);
   const time = col.time ? `, min(t.${col.time.column}) AS t0, max(t.${col.time.column}) AS t1` : '';
   const res = await db.query<{ xmin: number | null; ymin: number | null; xmax: number | null; ymax: number | null; t0?: Date | string | null; t1?: Date | string | null }>(
     `SELECT ST_XMin(e) AS xmin, ST_YMin(e) AS ymin, ST_XMax(e) AS xmax, ST_YMax(e) AS ymax${col.time ? ', t0, t1' : ''}

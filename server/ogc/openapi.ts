@@ -79,14 +79,16 @@ export function openApiDocument(base: string): Record<string, unknown> {
       version: '1.0.0',
       description:
         'The street map layers for desktop GIS (QGIS, GDAL). Sign in with a session, or send a personal access token as ' +
-        '"Authorization: Bearer gcc_pat_…" (create one with POST /api/auth/tokens). A grid worker sees only their grid.',
+        '"Authorization: Bearer gcc_pat_…", or as the password of HTTP Basic (any user name) (create one with POST ' +
+        '/api/auth/tokens). A grid worker sees only their grid.',
     },
     servers: [{ url: base }],
-    security: [{ bearerToken: [] }, { sessionCookie: [] }],
+    security: [{ bearerToken: [] }, { basicToken: [] }, { sessionCookie: [] }],
     paths,
     components: {
       securitySchemes: {
         bearerToken: { type: 'http', scheme: 'bearer', description: 'personal access token (gcc_pat_…), read-only' },
+        basicToken: { type: 'http', scheme: 'basic', description: 'the personal access token as the password (any user name); an account password is not accepted' },
         sessionCookie: { type: 'apiKey', in: 'cookie', name: 'gcc_session' },
       },
       parameters: {

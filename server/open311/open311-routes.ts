@@ -32,7 +32,7 @@ import { INCIDENT_COLUMNS, type IncidentRow } from '../incidents/incident-row';
 import type { CommandContext, IncidentService } from '../incidents/incident-service';
 import { commandContext } from '../incidents/incident-routes';
 import { formatOfPath, OPEN311_FORMATS, publicBase, sendOpen311, type Open311Format } from './open311-format';
-import { inScope, scopeFilter } from '../auth/scope';
+import { scopeOf } from '../auth/scope';
 import {
   DEFAULT_WINDOW_DAYS,
   MAX_REQUESTS,
@@ -172,12 +172,8 @@ export function open311Routes(deps: Open311Deps): Router {
         add((n) => `${q.status?.[0] === 'closed' ? '' : 'NOT '}(i.status = ANY($${n}::text[]))`, OPEN311_CLOSED);
       }
     }
-    // A signed-in grid worker reads the requests of their own grid (the scope of every other read path).
-    if (req.identity) {
-      const scope = scopeFilter(req.identity, 'i.grid_id', params.length + 1);
-      where.push(scope.sql);
-      params.push(...scope.params);
-    }
+    // A signed-in grid worker reads the cases they may read anywhere else (their grid, their tasks).
+    if (req.identity) where.push(scopeOf(req).cases('i', (v) => `$${params.push(v)}`));
     const rows = await db.query<IncidentRow>(
       `SELECT ${INCIDENT_COLUMNS} FROM incidents i WHERE ${where.join(' AND ')} ORDER BY i.reported_at DESC, i.id DESC LIMIT ${MAX_REQUESTS}`,
       params,
@@ -195,7 +191,7 @@ export function open311Routes(deps: Open311Deps): Router {
     const rows = await db.query<IncidentRow>(`SELECT ${INCIDENT_COLUMNS} FROM incidents i WHERE i.id = $1`, [Number(m[1])]);
     const row = rows.rows[0];
     // Another grid's request answers a worker's session as one that does not exist.
-    if (!row || (req.identity && !inScope(req.identity, row.grid_id))) throw new AppError('NOT_FOUND', `no service request ${m[1]}`, 'service_request_id');
+    if (!row || (req.identity && !scopeOf(req).mayReadCase(row))) throw new AppError('NOT_FOUND', `no service request ${m[1]}`, 'service_request_id');
     const names = await categoryNames(db);
     sendOpen311(res, format, 'service_requests', [shown(toOpen311Request(row, names.get(row.category)?.zh ?? row.category), publicOnly)]);
   });

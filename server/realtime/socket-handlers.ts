@@ -22,6 +22,7 @@ import type { RealtimeServer, RealtimeSocket } from './types';
 import { roomsFor, visibleIn } from './rooms';
 import type { WorkerPositions } from '../live/worker-positions';
 import type { KpiPusher } from '../live/kpis';
+import { scopePolicy } from '../auth/scope';
 
 export interface SocketHandlerDeps {
   db: Db;
@@ -102,7 +103,8 @@ export function registerSocketHandlers(deps: SocketHandlerDeps): void {
         // missed events caused went out while it was away (after a restart, before it had joined). Send the
         // current figures to this socket now, so "current again" includes the KPI panel.
         if (kpis && rooms.includes(STREET_ROOM)) {
-          kpis.current().then(
+          // The socket's own scope (a street role here, so the street's cached figures).
+          kpis.current(scopePolicy(identity)).then(
             (k) => socket.emit('kpis:updated', k),
             (err: unknown) => logger.warn({ err: (err as Error).message }, 'KPI computation for a synced socket failed'),
           );

@@ -3,6 +3,7 @@
 import { Router } from 'express';
 import { AppError } from '../../common/errors';
 import { requireRole } from '../auth/identity';
+import { scopeOf } from '../auth/scope';
 import { TILE_LAYERS, isTileLayer } from './tile-layers';
 import { parseTileAddress } from './tile-coords';
 import type { TileService } from './tile-service';
@@ -58,7 +59,7 @@ export function tileRoutes(tiles: TileService, deps?: TileRouteDeps): Router {
   r.get('/api/tiles/:layer/:z/:x/:y.mvt', requireRole(...MAP_ROLES), async (req, res) => {
     const layer = layerOrThrow(String(req.params.layer));
     const addr = parseTileAddress({ z: req.params.z, x: req.params.x, y: req.params.y });
-    const { bytes, cached } = await tiles.getTile(layer, addr);
+    const { bytes, cached } = await tiles.getTile(layer, addr, scopeOf(req));
     res.setHeader('Content-Type', 'application/vnd.mapbox-vector-tile');
     res.setHeader('Cache-Control', 'private, max-age=300');
     res.setHeader('X-Tile-Cache', cached ? 'hit' : 'miss');

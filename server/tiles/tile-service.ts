@@ -2,7 +2,9 @@
 // embedded database (no protobuf-c) the same clipping and pixel mapping run in SQL and vt-pbf encodes.
 // Tiles are cached per layer until the layer's data changes (invalidate()) or the entry ages out.
 import { LRUCache } from 'lru-cache';
-import type { Db } from '../db/db';
+import type { ScopePolicy } from '../auth/scope';
+import { LAYER_SCOPE } from '../layers/layer-scope';
+import { prepared, type Db } from '../db/db';
 import { TILE_LAYERS, type TileLayerDef } from './tile-layers';
 import { TILE_BUFFER, TILE_EXTENT, tileBounds3857, type TileAddress } from './tile-coords';
 import { encodeTile, toTileFeatures, type TileFeature } from './mvt-encoder';
@@ -16,7 +18,7 @@ export interface TileServiceOptions {
 
 export interface TileService {
   /** The tile's bytes (possibly empty: a valid MVT with no features) and whether it came from the cache. */
-  getTile(layer: string, addr: TileAddress): Promise<{ bytes: Uint8Array; cached: boolean }>;
+  getTile(layer: string, addr: TileAddress, scope: ScopePolicy): Promise<{ bytes: Uint8Array; cached: boolean }>;
   /** Forget cached tiles of a layer (after an import or an edit), or of all layers. */
   invalidate(layer?: string): void;
 }
@@ -30,14 +32,14 @@ function propertySelect(def: TileLayerDef): string {
 }
 
 /** ST_AsMVT path: the whole tile in one statement. */
-function mvtSql(def: TileLayerDef): string {
+function mvtSql(def: TileLayerDef, scopeSql: string): string {
   return `
     WITH env AS (SELECT ST_TileEnvelope($1, $2, $3) AS e),
     feats AS (
       SELECT t.id, ${propertySelect(def)},
              ST_AsMVTGeom(ST_Transform(t.geom, 3857), env.e, ${TILE_EXTENT}, ${TILE_BUFFER}, true) AS geom
         FROM ${def.table} t, env
-       WHERE t.geom && ST_Transform(ST_Expand(env.e, $4), 4326)
+       WHERE t.geom && ST_Transform(ST_Expand(env.e, $4), 4326) AND ${scopeSql}
     )
     SELECT ST_AsMVT(feats.*, '${def.name}', ${TILE_EXTENT}, 'geom', 'id') AS tile FROM feats WHERE geom IS NOT NULL`;
 }
@@ -48,14 +50,14 @@ function mvtSql(def: TileLayerDef): string {
  * metres; the y flip turns that into a positive surveyor's-formula area in tile space, which is what the
  * MVT 2.1 spec (§4.3.4.4) calls an exterior ring.
  */
-function encoderSql(def: TileLayerDef): string {
+function encoderSql(def: TileLayerDef, scopeSql: string): string {
   return `
     WITH env AS (SELECT ST_TileEnvelope($1, $2, $3) AS e),
     clipped AS (
       SELECT t.id, ${propertySelect(def)},
              ST_ClipByBox2D(ST_Transform(t.geom, 3857), ST_Expand(env.e, $4)) AS g, env.e
         FROM ${def.table} t, env
-       WHERE t.geom && ST_Transform(ST_Expand(env.e, $4), 4326)
+       WHERE t.geom && ST_Transform(ST_Expand(env.e, $4), 4326) AND ${scopeSql}
     ),
     pixels AS (
       SELECT c.*, ST_SnapToGrid(ST_Affine(ST_ForcePolygonCW(g),
@@ -67,10 +69,15 @@ function encoderSql(def: TileLayerDef): string {
      WHERE NOT ST_IsEmpty(p.px) AND (ST_Dimension(p.px) < 2 OR ST_Area(p.px) > 0)`;
 }
 
-/** The statement that renders a tile of `layer` (params: z, x, y, buffer in metres); benchmarks time it bare. */
-export function tileSql(layer: string, encoder: boolean): string {
+/**
+ * The statement that renders a tile of `layer` for `scope` (params: z, x, y, buffer in metres, then the
+ * scope's own); benchmarks time it bare with the street's scope.
+ */
+export function tileSql(layer: string, encoder: boolean, scope: ScopePolicy): { sql: string; params: unknown[] } {
   const def = TILE_LAYERS[layer];
-  return encoder ? encoderSql(def) : mvtSql(def);
+  const params: unknown[] = [];
+  const scopeSql = scope.where(LAYER_SCOPE[def.scope], (v) => `$${4 + params.push(v)}`);
+  return { sql: encoder ? encoderSql(def, scopeSql) : mvtSql(def, scopeSql), params };
 }
 
 /** Buffer around a tile in EPSG:3857 metres, the fourth parameter of tileSql(). */
@@ -88,14 +95,17 @@ export function createTileService(db: Db, options: TileServiceOptions = {}): Til
   const generations = new Map<string, number>();
   const useEncoder = options.forceEncoder || !db.capabilities.mvt;
 
-  async function render(def: TileLayerDef, addr: TileAddress): Promise<Uint8Array> {
+  async function render(def: TileLayerDef, addr: TileAddress, scope: ScopePolicy): Promise<Uint8Array> {
     if (addr.z < def.minzoom || addr.z > def.maxzoom) return EMPTY;
-    const params = [addr.z, addr.x, addr.y, tileBufferMetres(addr)];
+    const stmt = tileSql(def.name, useEncoder, scope);
+    const params = [addr.z, addr.x, addr.y, tileBufferMetres(addr), ...stmt.params];
     if (!useEncoder) {
-      const res = await db.query<{ tile: Uint8Array | null }>(mvtSql(def), params);
+      // Prepared per connection: planning was about a third of a small tile's SQL time (issue 15 item 3).
+      // The scope adds placeholders, never values, so there are at most two texts per layer.
+      const res = await db.query<{ tile: Uint8Array | null }>(prepared(stmt.sql), params);
       return res.rows[0]?.tile ?? EMPTY;
     }
-    const res = await db.query<Record<string, unknown> & { id: number; geojson: string }>(encoderSql(def), params);
+    const res = await db.query<Record<string, unknown> & { id: number; geojson: string }>(stmt.sql, params);
     const features: TileFeature[] = [];
     for (const r of res.rows) {
       const tags: TileFeature['tags'] = {};
@@ -109,12 +119,14 @@ export function createTileService(db: Db, options: TileServiceOptions = {}): Til
   }
 
   return {
-    async getTile(layer, addr) {
+    async getTile(layer, addr, scope) {
       const def = TILE_LAYERS[layer];
-      const key = `${layer}:${generations.get(layer) ?? 0}:${addr.z}/${addr.x}/${addr.y}`;
+      // Cached per scope: a worker's tile holds their grid only and must never answer a street role (or
+      // another grid), nor the other way round.
+      const key = `${layer}:${generations.get(layer) ?? 0}:${scope.key}:${addr.z}/${addr.x}/${addr.y}`;
       const hit = cache.get(key);
       if (hit) return { bytes: hit, cached: true };
-      const bytes = await render(def, addr);
+      const bytes = await render(def, addr, scope);
       cache.set(key, bytes);
       return { bytes, cached: false };
     },

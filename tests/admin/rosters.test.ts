@@ -101,7 +101,7 @@ for (const backend of backends()) {
       const again = await fetch(`${base()}/api/admin/rosters/volunteer/template`, { headers: { cookie: admin.cookie } });
       const p = await preview('volunteer', Buffer.from(await again.arrayBuffer()));
       expect(p.status).toBe(200);
-      expect(p.body.counts).toMatchObject({ rows: 1, refused: 0 });
+      expect(p.body.counts).toMatchObject({ rows: 1, refused: 0, leave: 0 });
     });
 
     it('previews every row that will be created, writes nothing until apply, then applies in one go and the chain follows', async () => {
@@ -109,7 +109,7 @@ for (const backend of backends()) {
       const file = await xlsx(GW_HEADERS, sheet);
       const p = await preview('grid_worker', file);
       expect(p.status, JSON.stringify(p.body)).toBe(200);
-      expect(p.body.counts).toEqual({ rows: 2, create: 2, change: 0, unchanged: 0, refused: 0 });
+      expect(p.body.counts).toEqual({ rows: 2, create: 2, change: 0, unchanged: 0, refused: 0, leave: 0 });
       expect(byRow(p.body, 2)).toMatchObject({ status: 'create', name: '李红梅', phone: '13912340001' });
       expect(byRow(p.body, 3)).toMatchObject({ status: 'create', name: '赵文斌', phone: '13912340002' });
       // a new grid worker shows whom they replace as the grid's worker
@@ -120,7 +120,7 @@ for (const backend of backends()) {
 
       const a = await apply('grid_worker', file);
       expect(a.status, JSON.stringify(a.body)).toBe(200);
-      expect(a.body.counts).toMatchObject({ create: 2, change: 0, refused: 0 });
+      expect(a.body.counts).toMatchObject({ create: 2, change: 0, refused: 0, leave: 0 });
       expect(await peopleCount()).toBe(before + 2);
       const li = (await t.db.query<{ id: number; role: string; grid_id: number; party_member: boolean; phone: string }>(
         `SELECT id, role, grid_id, party_member, phone FROM people WHERE name = '李红梅'`,
@@ -150,7 +150,7 @@ for (const backend of backends()) {
       const file = await xlsx(GW_HEADERS, sheet);
       const v = await versions();
       const p = await preview('grid_worker', file);
-      expect(p.body.counts).toEqual({ rows: 2, create: 0, change: 0, unchanged: 2, refused: 0 });
+      expect(p.body.counts).toEqual({ rows: 2, create: 0, change: 0, unchanged: 2, refused: 0, leave: 0 });
       const a = await apply('grid_worker', file);
       expect(a.body.counts).toMatchObject({ create: 0, change: 0, unchanged: 2 });
       expect(await versions()).toBe(v);
@@ -181,7 +181,7 @@ for (const backend of backends()) {
       edited[1][0] = '赵文彬';
       edited[1][3] = grids[2].code;
       const p = await preview('grid_worker', await xlsx(GW_HEADERS, edited));
-      expect(p.body.counts).toEqual({ rows: 2, create: 0, change: 1, unchanged: 1, refused: 0 });
+      expect(p.body.counts).toEqual({ rows: 2, create: 0, change: 1, unchanged: 1, refused: 0, leave: 0 });
       const row = byRow(p.body, 3);
       expect(row.status).toBe('change');
       expect(row.changes.map((c) => c.field).sort()).toEqual(['grid', 'gridWorker', 'name']);
@@ -295,12 +295,85 @@ for (const backend of backends()) {
       // Party members: a member already on file gets the flag and branch; a valid identity number passes
       const members = csv(['姓名', '手机号', '身份证号', '所在党支部'], [['陈楼长', '13912340031', idNumber('19751103', '457'), '第一党支部']]);
       p = await preview('party_member', members);
-      expect(p.body.counts).toMatchObject({ change: 1, refused: 0 });
+      expect(p.body.counts).toMatchObject({ change: 1, refused: 0, leave: 0 });
       expect(byRow(p.body, 2).changes.map((c) => c.field).sort()).toEqual(['branch', 'partyMember']);
       expect((await apply('party_member', members)).status).toBe(200);
       const m = (await t.db.query<{ role: string; party_member: boolean; party_branch: string }>(`SELECT role, party_member, party_branch FROM people WHERE phone = '13912340031'`)).rows[0];
       expect(m).toEqual({ role: 'building_head', party_member: true, party_branch: '第一党支部' });
       expect((await preview('party_member', members)).body.counts).toMatchObject({ unchanged: 1 });
+    });
+
+    it('a complete roll: who is on file but not in the sheet leaves it — post vacated, off dispatch, account stopped — and comes back on a later roll', async () => {
+      // this month's complete roll of grid workers: every grid's worker on file but one
+      const holders = (
+        await t.db.query<{ id: number; name: string; phone: string; code: string; grid_id: number }>(
+          `SELECT p.id, p.name, p.phone, g.code, g.id AS grid_id FROM grids g JOIN people p ON p.id = g.worker_id
+            WHERE p.role = 'grid_worker' AND p.left_at IS NULL ORDER BY g.code`,
+        )
+      ).rows.map((h) => ({ ...h, id: Number(h.id), grid_id: Number(h.grid_id) }));
+      expect(holders.length).toBeGreaterThan(3);
+      const gone = holders[2];
+      const roll = holders.filter((h) => h !== gone).map((h) => [h.name, h.phone, '', h.code, '']);
+      const file = await xlsx(GW_HEADERS, roll);
+      // the person leaving has a sign-in account on the phone app
+      const phoneUser = await loginAs(base(), t.db, 'worker', { personId: gone.id, scopeGridId: gone.grid_id });
+      expect((await call(base(), phoneUser, 'GET', '/api/auth/me')).status).toBe(200);
+
+      // without "complete" nobody leaves; with it, exactly the grid workers on file not in the sheet
+      expect((await preview('grid_worker', file)).body.counts.leave).toBe(0);
+      const completePath = (step: string) => `/api/admin/rosters/grid_worker/${step}?complete=1`;
+      const p = await upload<RosterPreview>(base(), admin, completePath('preview'), file);
+      expect(p.status, JSON.stringify(p.body)).toBe(200);
+      expect(p.body.counts).toMatchObject({ rows: roll.length, refused: 0, create: 0 });
+      const inSheet = new Set(roll.map((r) => String(r[1]).replace(/[^0-9]/g, '')));
+      const expected = (
+        await t.db.query<{ id: number; phone: string | null }>(`SELECT id, phone FROM people WHERE role = 'grid_worker' AND left_at IS NULL`)
+      ).rows.filter((x) => !inSheet.has((x.phone ?? '').replace(/[^0-9]/g, ''))).map((x) => Number(x.id));
+      const leaving = p.body.rows.filter((r) => r.status === 'leave');
+      expect(leaving.map((r) => r.personId).sort((a, b) => Number(a) - Number(b))).toEqual(expected.sort((a, b) => a - b));
+      expect(p.body.counts.leave).toBe(expected.length);
+      const row = leaving.find((r) => r.personId === gone.id) as RosterPreviewRow;
+      expect(row.row).toBeNull();
+      expect(row.changes).toEqual([
+        { field: 'onRoll', from: '在册', to: '已离册' },
+        { field: 'gridWorker', from: expect.stringContaining(gone.code), to: null },
+        { field: 'account', from: phoneUser.identity.username, to: '停用' },
+      ]);
+      expect((await t.db.query('SELECT 1 FROM people WHERE left_at IS NOT NULL')).rows).toHaveLength(0); // a preview writes nothing
+
+      const a = await upload<RosterApplyAnswer>(base(), admin, completePath('apply'), file);
+      expect(a.status, JSON.stringify(a.body)).toBe(200);
+      expect(a.body.counts.leave).toBe(expected.length);
+      expect(a.body.disabledAccounts).toEqual([phoneUser.identity.username]);
+      // the post is vacant, the person off duty and on file with the moment they left; their account is stopped
+      const grid = (await t.db.query<{ worker_id: number | null }>('SELECT worker_id FROM grids WHERE id = $1', [gone.grid_id])).rows[0];
+      expect(grid.worker_id).toBeNull();
+      const person = (await t.db.query<{ left_at: unknown; on_duty: boolean }>('SELECT left_at, on_duty FROM people WHERE id = $1', [gone.id])).rows[0];
+      expect(person.left_at).not.toBeNull();
+      expect(person.on_duty).toBe(false);
+      expect((await call(base(), phoneUser, 'GET', '/api/auth/me')).status).toBe(401);
+      const unit = await call<UnitDetails>(base(), dispatcher, 'GET', `/api/units/grid/${gone.grid_id}`);
+      expect(unit.body.chain.find((c) => c.role === 'grid_worker')?.personId ?? null).not.toBe(gone.id);
+      const people = await call<{ people: { id: number }[] }>(base(), admin, 'GET', '/api/admin/people');
+      expect(people.body.people.map((x) => x.id)).not.toContain(gone.id);
+      const disabledAudit = await t.db.query(`SELECT 1 FROM audit_log WHERE action = 'account.disable' AND entity_id = $1`, [String(phoneUser.identity.userId)]);
+      expect(disabledAudit.rows).toHaveLength(1);
+      // the same complete roll again changes nothing
+      expect((await upload<RosterPreview>(base(), admin, completePath('preview'), file)).body.counts).toMatchObject({ leave: 0, change: 0, create: 0 });
+
+      // next month they are back on the roll: one change, on the roll again and the grid's worker again
+      const back = await xlsx(GW_HEADERS, [...roll, [gone.name, gone.phone, '', gone.code, '']]);
+      const p2 = await upload<RosterPreview>(base(), admin, completePath('preview'), back);
+      const again = p2.body.rows.find((r) => r.personId === gone.id) as RosterPreviewRow;
+      expect(again.status).toBe('change');
+      expect(again.changes).toEqual(expect.arrayContaining([{ field: 'onRoll', from: '已离册', to: '在册' }, { field: 'gridWorker', from: null, to: gone.name }]));
+      expect((await upload(base(), admin, completePath('apply'), back)).status).toBe(200);
+      expect((await t.db.query<{ left_at: unknown }>('SELECT left_at FROM people WHERE id = $1', [gone.id])).rows[0].left_at).toBeNull();
+      expect(Number((await t.db.query<{ worker_id: number }>('SELECT worker_id FROM grids WHERE id = $1', [gone.grid_id])).rows[0].worker_id)).toBe(gone.id);
+
+      // a volunteer team's sheet is one team of many: it cannot be "complete"
+      const v = await upload(base(), admin, '/api/admin/rosters/volunteer/preview?complete=1', csv(['姓名', '手机号', '志愿服务队'], [['甲', '13912340051', '平安巡逻队']]));
+      expect([v.status, v.code, v.field]).toEqual([400, 'VALIDATION_ERROR', 'query.complete']);
     });
   });
 }

@@ -113,6 +113,20 @@ describe.skipIf(!hasChromium).each(backends())('名册导入 in Chromium (%s)', 
     expect(await changed.innerText()).toMatch(/姓名：郑丽\s*→\s*郑丽丽/);
     await page.screenshot({ path: path.join(SHOTS, `admin-rosters-change-${backend}.png`) });
 
+    // as the complete roll: every other grid worker on file would leave it, listed before anything is written
+    const leavers = Number(
+      (await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM people WHERE role = 'grid_worker' AND left_at IS NULL AND phone NOT IN ('13812345601', '13812345602', '13812345603')`)).rows[0].n,
+    );
+    await page.locator('[data-testid="roster-complete"]').check();
+    await expect.poll(() => page.locator('[data-testid="roster-summary"]').innerText(), { timeout: 20_000 }).toBe(`共 3 行：新建 0，修改 1，不变 2，拒绝 0，离册 ${leavers}`);
+    const leaving = page.locator('[data-testid="roster-row"][data-status="leave"]');
+    expect(await leaving.count()).toBe(leavers);
+    expect(await leaving.first().innerText()).toMatch(/离册[\s\S]*名册：在册\s*→\s*已离册/);
+    await page.screenshot({ path: path.join(SHOTS, `admin-rosters-complete-${backend}.png`) });
+    await page.locator('[data-testid="roster-complete"]').uncheck();
+    await expect.poll(() => page.locator('[data-testid="roster-summary"]').innerText(), { timeout: 20_000 }).toBe('共 3 行：新建 0，修改 1，不变 2，拒绝 0');
+    expect(Number((await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM people WHERE left_at IS NOT NULL')).rows[0].n)).toBe(0);
+
     // English
     await page.locator('.lang-switch').first().click();
     await expect.poll(() => page.locator('[data-testid="admin-tab-rosters"]').innerText()).toBe('Rosters');

@@ -14,7 +14,8 @@ import { fileURLToPath } from 'node:url';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const MONACO_PBF = path.resolve(ROOT, '../shared/data/osm/monaco.osm.pbf');
+/** GCC_MONACO_PBF overrides the place (a git worktree elsewhere than beside ../shared). */
+export const MONACO_PBF = process.env.GCC_MONACO_PBF ?? path.resolve(ROOT, '../shared/data/osm/monaco.osm.pbf');
 /** W, S, E, N of the cut: Monte-Carlo, Larvotto, La Rousse and Beausoleil. */
 export const MONTE_CARLO_BBOX = [7.398, 43.733, 7.45, 43.768] as const;
 

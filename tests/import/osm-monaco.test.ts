@@ -2,13 +2,12 @@
 // Skips with a message when the file is absent (a fresh clone has no ../shared).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { backends, freshDb, type TestDb } from '../helpers/test-db';
 import { importOsmPbf } from '../../server/import/osm/import-osm';
 import type { ImportReport } from '../../server/import/types';
-import { REPO_ROOT, rowCounts } from './helpers';
+import { rowCounts } from './helpers';
+import { MONACO_PBF as MONACO } from '../helpers/osm-cut';
 
-const MONACO = path.resolve(REPO_ROOT, '../shared/data/osm/monaco.osm.pbf');
 const haveMonaco = existsSync(MONACO);
 if (!haveMonaco) console.warn(`[import] SKIPPED the Monaco OSM import test: ${MONACO} does not exist (it lives in ../shared/data, outside the repository)`);
 

@@ -181,6 +181,13 @@ describe.each(backends())('incident service on %s', (backend) => {
     expect(await codeOf(svc.assignIncident(dispatcher, inc.id, { workerId: 999_999 }))).toBe('NOT_FOUND');
     expect(await codeOf(svc.assignIncident(dispatcher, inc.id, { workerId: fx.workerB2 }))).toBe('WORKER_UNAVAILABLE');
     expect(await codeOf(svc.assignIncident(dispatcher, inc.id, { workerId: fx.buildingHead }))).toBe('WORKER_UNAVAILABLE');
+    // someone who has left the roll (离册, a complete roster import) is refused even while marked on duty
+    await t.db.query('UPDATE people SET left_at = now(), on_duty = true WHERE id = $1', [fx.workerA2]);
+    try {
+      expect(await codeOf(svc.assignIncident(dispatcher, inc.id, { workerId: fx.workerA2 }))).toBe('WORKER_UNAVAILABLE');
+    } finally {
+      await t.db.query('UPDATE people SET left_at = NULL WHERE id = $1', [fx.workerA2]);
+    }
     expect(await codeOf(svc.acceptIncident(dispatcher, 999_999, {}))).toBe('NOT_FOUND');
     // Re-assignment needs the current version; with it, it works.
     const a = (await svc.assignIncident(dispatcher, inc.id, { workerId: fx.workerA1 })).body;

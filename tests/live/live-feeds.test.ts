@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { EVENTS_APPEND_LOCK } from '../../server/events/append-event';
 import { realtimeOf } from '../../server/realtime/create-realtime';
 import { computeKpis, shanghaiDayStart } from '../../server/live/kpis';
+import { STREET_SCOPE } from '../../server/auth/scope';
 import type { Kpis, LiveSnapshot, ParkingEventPayload, ViolationEventPayload, WorkerPositionsBatch } from '../../common/realtime';
 import { backends, freshDb, type TestDb } from '../helpers/test-db';
 import { loginAs, startTestApp, type TestApp } from '../helpers/auth';
@@ -86,7 +87,7 @@ describe.each(backends())('live feeds (%s)', { timeout: 180_000 }, (backend) => 
     // KPIs: pushed after the change, and equal to a fresh computation
     await wall.waitFor(() => kpiPushes.some((k) => k.parkingFree === 5), 10_000);
     const latest = kpiPushes.at(-1) as Kpis;
-    const fresh = await computeKpis(db, srv.clock.now(), latest.asOfEventId);
+    const fresh = await computeKpis(db, srv.clock.now(), latest.asOfEventId, STREET_SCOPE);
     expect({ ...latest, computedAt: '' }).toEqual({ ...fresh, computedAt: '' });
     expect(latest.rectificationRate).toBe(0);
     const audit = await db.query<{ action: string }>(`SELECT action FROM audit_log WHERE action IN ('parking.occupancy', 'violation.status')`);

@@ -222,7 +222,7 @@ describe.each(backends())('OGC API - Features (%s)', (backend) => {
       if (field) expect(got.body.field).toBe(field);
     };
 
-    it('refuses every resource without a session or token (401, WWW-Authenticate: Bearer)', async () => {
+    it('refuses every resource without a session or token (401, WWW-Authenticate: Bearer and Basic)', async () => {
       for (const path of ['', '/conformance', '/api', '/collections', '/collections/buildings', '/collections/buildings/items', '/collections/buildings/items/1']) {
         const got = await ogcGet(`${ogc}${path}`);
         expectException(got, 401, 'UNAUTHENTICATED');
@@ -230,6 +230,21 @@ describe.each(backends())('OGC API - Features (%s)', (backend) => {
       }
       expectException(await ogcGet(`${ogc}/collections`, 'gcc_pat_' + 'x'.repeat(43)), 401, 'UNAUTHENTICATED', 'header.authorization');
       expectException(await ogcGet(`${ogc}/collections`, 'not-a-token'), 401, 'UNAUTHENTICATED', 'header.authorization');
+    });
+
+    it('takes the token as the password of HTTP Basic (QGIS "Basic" authentication), never an account password', async () => {
+      const basic = (user: string, pass: string) => ({ authorization: `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}` });
+      const got = await ogcGet<{ collections: unknown[] }>(`${ogc}/collections`, undefined, basic('qgis', token));
+      expect(got.status).toBe(200);
+      expect(got.body.collections).toHaveLength(6);
+      // an account's own name and password are not a way in: answered as an unknown token
+      const username = `basic_${Date.now()}`;
+      await loginAs(srv.baseUrl, t.db, 'planner', { username, password: 'a-real-password-1' });
+      const pw = await ogcGet(`${ogc}/collections`, undefined, basic(username, 'a-real-password-1'));
+      expectException(pw, 401, 'UNAUTHENTICATED', 'header.authorization');
+      expect(pw.headers.get('www-authenticate')).toContain('Basic realm="gcc-ogc"');
+      // an empty password is no credential at all
+      expectException(await ogcGet(`${ogc}/collections`, undefined, basic('qgis', '')), 401, 'UNAUTHENTICATED');
     });
 
     it('reads with a signed-in session cookie too', async () => {

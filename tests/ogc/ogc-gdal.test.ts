@@ -33,11 +33,16 @@ const TABLE: Record<string, string> = {
   communities: 'communities', grids: 'grids', buildings: 'buildings', facilities: 'facilities', parking_lots: 'parking_lots', violations: 'violations',
 };
 
-/** Runs a GDAL tool with the token as a header; the server runs in this process, so the call is async. */
-async function gdal(tool: 'ogrinfo' | 'ogr2ogr', args: string[], token?: string): Promise<{ ok: boolean; stdout: string; stderr: string }> {
+/** Runs a GDAL tool with the token (as a header or as the Basic password); the server runs in this process, so the call is async. */
+async function gdal(tool: 'ogrinfo' | 'ogr2ogr', args: string[], token?: string, how: 'header' | 'basic' = 'header'): Promise<{ ok: boolean; stdout: string; stderr: string }> {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_PROXY: '127.0.0.1,localhost', no_proxy: '127.0.0.1,localhost', GDAL_HTTP_TIMEOUT: '120' };
-  if (token) env.GDAL_HTTP_HEADERS = `Authorization: Bearer ${token}`;
-  else delete env.GDAL_HTTP_HEADERS;
+  delete env.GDAL_HTTP_HEADERS;
+  delete env.GDAL_HTTP_USERPWD;
+  delete env.GDAL_HTTP_AUTH;
+  // the two ways a desktop client sends the token: a header (ogr2ogr scripts, QGIS "API Header") or HTTP Basic
+  // with the token as the password (QGIS "Basic", GDAL_HTTP_USERPWD)
+  if (token && how === 'header') env.GDAL_HTTP_HEADERS = `Authorization: Bearer ${token}`;
+  if (token && how === 'basic') Object.assign(env, { GDAL_HTTP_AUTH: 'BASIC', GDAL_HTTP_USERPWD: `qgis:${token}` });
   try {
     const { stdout, stderr } = await run(tool, args, { env, maxBuffer: 64 * 2 ** 20 });
     return { ok: true, stdout, stderr };
@@ -97,6 +102,12 @@ describe.skipIf(!version).each(backends())('GDAL OAPIF driver reads the street (
     const res = await gdal('ogrinfo', ['-ro', '-so', `OAPIF:${url}`]);
     expect(res.ok).toBe(false);
     expect(res.stderr).toMatch(/401|UNAUTHENTICATED/);
+  });
+
+  it('opens with the token as the HTTP Basic password, as QGIS sends it', async () => {
+    const res = await gdal('ogrinfo', ['-ro', '-so', `OAPIF:${url}`], token, 'basic');
+    expect(res.ok, res.stderr).toBe(true);
+    expect([...res.stdout.matchAll(/^\d+: (\S+)/gm)].map((m) => m[1])).toEqual(OGC_COLLECTION_IDS);
   });
 
   it.each(OGC_COLLECTION_IDS)('counts and copies every feature of %s as the database holds them', async (layer) => {

@@ -9,6 +9,7 @@ import { ApiClient } from '../../server/simulator/api-client';
 import type { IncidentDto } from '../../common/incidents';
 import { systemClock } from '../../server/clock';
 import { computeKpis } from '../../server/live/kpis';
+import { STREET_SCOPE } from '../../server/auth/scope';
 import { backends, freshDb, type TestDb } from '../helpers/test-db';
 import { loginAs, startTestApp, type TestApp } from '../helpers/auth';
 
@@ -100,7 +101,7 @@ describe.each(backends())('simulator closed loop (%s)', { timeout: 240_000 }, (b
     expect(rated.length).toBeGreaterThan(0);
     for (const r of rated) expect([1, 2, 3, 4, 5]).toContain(r.satisfaction);
     // what the wall's KPI strip shows after the run (the same SQL it pushes): today's closures count them
-    const kpis = await computeKpis(db, new Date(), 0);
+    const kpis = await computeKpis(db, new Date(), 0, STREET_SCOPE);
     console.log(`[${backend}] wall KPIs: closed today ${kpis.closedToday}, on-time ${kpis.onTimeRate}, satisfaction ${kpis.satisfactionAvg}, open ${kpis.openIncidents}, reported today ${kpis.reportedToday}`);
     expect(kpis.closedToday).toBeGreaterThanOrEqual(closed.rows.length);
     expect(kpis.satisfactionAvg).not.toBeNull();

@@ -5,6 +5,7 @@ import { VectorTile } from '@mapbox/vector-tile';
 import { PbfReader } from 'pbf';
 import { backends, freshDb, type TestDb } from '../helpers/test-db';
 import { createTileService } from '../../server/tiles/tile-service';
+import { STREET_SCOPE } from '../../server/auth/scope';
 import { tileForLonLat, parseTileAddress } from '../../server/tiles/tile-coords';
 import { startTestApp, loginAs, type TestApp } from '../helpers/auth';
 import type { Db } from '../../server/db/db';
@@ -53,7 +54,7 @@ describe.each(backends())('vector tiles on %s', (backend) => {
   it('encodes every building that meets the tile, with its attributes, inside the tile extent', async () => {
     const tiles = createTileService(t.db, { forceEncoder: true });
     const addr = tileForLonLat(CENTER[0], CENTER[1], 15);
-    const { bytes } = await tiles.getTile('buildings', addr);
+    const { bytes } = await tiles.getTile('buildings', addr, STREET_SCOPE);
     const features = decode(bytes, 'buildings');
     const expected = await t.db.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM buildings WHERE ST_Intersects(ST_Transform(geom, 3857), ST_TileEnvelope($1, $2, $3))`,
@@ -74,7 +75,7 @@ describe.each(backends())('vector tiles on %s', (backend) => {
 
   it('draws buildings as clockwise exterior rings in tile space (positive shoelace area, y down)', async () => {
     const tiles = createTileService(t.db, { forceEncoder: true });
-    const { bytes } = await tiles.getTile('buildings', tileForLonLat(CENTER[0], CENTER[1], 16));
+    const { bytes } = await tiles.getTile('buildings', tileForLonLat(CENTER[0], CENTER[1], 16), STREET_SCOPE);
     for (const f of decode(bytes, 'buildings')) {
       const ring = f.loadGeometry()[0];
       let area = 0;
@@ -85,19 +86,19 @@ describe.each(backends())('vector tiles on %s', (backend) => {
 
   it('encodes basemap lines with their names', async () => {
     const tiles = createTileService(t.db, { forceEncoder: true });
-    const features = decode((await tiles.getTile('basemap', tileForLonLat(CENTER[0], CENTER[1], 14))).bytes, 'basemap');
+    const features = decode((await tiles.getTile('basemap', tileForLonLat(CENTER[0], CENTER[1], 14), STREET_SCOPE)).bytes, 'basemap');
     expect(features.map((f) => f.properties.name)).toContain('果园北道');
     expect(features[0].type).toBe(2);
   });
 
   it('returns an empty tile below the layer minimum zoom and caches until invalidated', async () => {
     const tiles = createTileService(t.db);
-    expect((await tiles.getTile('buildings', tileForLonLat(CENTER[0], CENTER[1], 10))).bytes.byteLength).toBe(0);
+    expect((await tiles.getTile('buildings', tileForLonLat(CENTER[0], CENTER[1], 10), STREET_SCOPE)).bytes.byteLength).toBe(0);
     const addr = tileForLonLat(CENTER[0], CENTER[1], 15);
-    expect((await tiles.getTile('buildings', addr)).cached).toBe(false);
-    expect((await tiles.getTile('buildings', addr)).cached).toBe(true);
+    expect((await tiles.getTile('buildings', addr, STREET_SCOPE)).cached).toBe(false);
+    expect((await tiles.getTile('buildings', addr, STREET_SCOPE)).cached).toBe(true);
     tiles.invalidate('buildings');
-    expect((await tiles.getTile('buildings', addr)).cached).toBe(false);
+    expect((await tiles.getTile('buildings', addr, STREET_SCOPE)).cached).toBe(false);
   });
 
   it.skipIf(backend !== 'pg')('matches ST_AsMVT feature for feature on the server database', async () => {
@@ -105,8 +106,8 @@ describe.each(backends())('vector tiles on %s', (backend) => {
     const ours = createTileService(t.db, { forceEncoder: true });
     for (const zoom of [14, 15, 16, 17]) {
       const addr = tileForLonLat(CENTER[0], CENTER[1], zoom);
-      const a = decode((await native.getTile('buildings', addr)).bytes, 'buildings');
-      const b = decode((await ours.getTile('buildings', addr)).bytes, 'buildings');
+      const a = decode((await native.getTile('buildings', addr, STREET_SCOPE)).bytes, 'buildings');
+      const b = decode((await ours.getTile('buildings', addr, STREET_SCOPE)).bytes, 'buildings');
       // Same ring orientation as PostGIS's own encoder.
       const sign = (f: (typeof a)[number]) => {
         const r = f.loadGeometry()[0];

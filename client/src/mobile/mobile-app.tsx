@@ -113,6 +113,8 @@ export function MobileApp() {
   const [openId, setOpenId] = useState<number | null>(null);
   const [queue, setQueue] = useState<OutboxItem[]>([]);
   const [online, setOnline] = useState(navigator.onLine);
+  // the live stream is joined (server:hello seen): pushes reach this phone from now on
+  const [live, setLive] = useState(false);
   const [banner, setBanner] = useState<string | null>(null);
   const [now, setNow] = useState(Date.now());
   const outbox = useMemo(() => new Outbox(), []);
@@ -156,8 +158,10 @@ export function MobileApp() {
     socketRef.current = socket;
     socket.on('server:hello', (hello) => {
       socket.emit('events:sync', { afterId: hello.lastEventId }, () => undefined);
+      setLive(true);
       void refresh();
     });
+    socket.on('disconnect', () => setLive(false));
     socket.on('events:appended', (events) => {
       let mine = false;
       for (const e of events) {
@@ -183,6 +187,7 @@ export function MobileApp() {
     return () => {
       socket.disconnect();
       socketRef.current = null;
+      setLive(false);
     };
   }, [me, refresh, t]);
 
@@ -211,7 +216,7 @@ export function MobileApp() {
       <header className="m-bar">
         <strong>{t('title')}</strong>
         <span className="m-who">{me ? `${me.name}${me.gridName ? ` · ${me.gridName}` : ''}` : ''}</span>
-        <span className={online ? 'm-net on' : 'm-net off'} data-testid="m-net">{online ? t('online') : t('offline')}</span>
+        <span className={online ? 'm-net on' : 'm-net off'} data-testid="m-net" data-live={live ? 'on' : 'off'}>{online ? t('online') : t('offline')}</span>
         <button type="button" className={me?.onDuty ? 'm-duty on' : 'm-duty'} onClick={() => void toggleDuty()} data-testid="m-duty">
           {me?.onDuty ? t('onDuty') : t('offDuty')}
         </button>

@@ -17,8 +17,8 @@ import { dbImportError } from '../db-errors';
 import { insertWalkGraph, splitWays, type WalkWay } from '../walk-graph';
 import type { ImportReport, ImportRunHooks } from '../types';
 import { commitUnlessDryRun, runOrRollBack } from '../dry-run';
-import { readPbf, type OsmData } from './read-pbf';
-import { basemapKindOf, blocksFoot, buildingUseOf, facilityTypeOf, floorsOf, isPoi, walkability, type Tags } from './osm-tags';
+import { readPbf, type OsmData, type OsmSelection } from './read-pbf';
+import { basemapKindOf, blocksFoot, buildingUseOf, facilityTypeOf, floorsOf, isPoi, TAG_KEYS_READ, walkability, type Tags } from './osm-tags';
 
 export const OsmImportOptionsSchema = z.object({
   /** OSM is always WGS84; the option exists so a CLI `--crs gcj02` is refused with a reason instead of ignored. */
@@ -36,6 +36,21 @@ export const OsmImportOptionsSchema = z.object({
 export type OsmImportOptions = z.input<typeof OsmImportOptionsSchema>;
 
 const MAX_LISTED_WARNINGS = 20;
+
+const isBuilding = (tags: Tags) => Boolean(tags.building) && tags.building !== 'no';
+
+/**
+ * What this import reads from a PBF (read-pbf.ts drops the rest while streaming): the ways that become a
+ * building, a walkable edge, a facility or basemap linework; building multipolygons with their member ways;
+ * POI relations (only counted as skipped); POI nodes, and the barrier nodes on kept ways. Each predicate is
+ * the test the code below applies, so the import sees exactly what it saw when the whole file was held.
+ */
+export const OSM_IMPORT_SELECTION: OsmSelection = {
+  way: (tags, closed) => isBuilding(tags) || walkability(tags) !== null || isPoi(tags) || basemapKindOf(tags, closed) !== null,
+  relation: (tags) => (tags.type === 'multipolygon' && isBuilding(tags) ? 'members' : isPoi(tags) ? 'tags' : null),
+  nodeTags: (tags, onKeptWay) => isPoi(tags) || (onKeptWay && blocksFoot(tags)),
+  tagKeys: TAG_KEYS_READ,
+};
 
 interface BuildingRow { code: string; sid: string; name: string | null; address: string | null; use: string; floors: number | null; g: Geometry }
 
@@ -56,7 +71,7 @@ export async function importOsmPbf(db: Db, file: string, options: OsmImportOptio
   const phase = (name: string) => { const now = Date.now(); phasesMs[name] = now - mark; mark = now; };
   const progress = hooks.onProgress ?? (() => undefined);
   progress({ phase: 'read' });
-  const data = await readPbf(file);
+  const data = await readPbf(file, OSM_IMPORT_SELECTION);
   progress({ phase: 'check' });
   phase('read_pbf');
   const skipped: Record<string, number> = {};
@@ -90,7 +105,7 @@ export async function importOsmPbf(db: Db, file: string, options: OsmImportOptio
     floors: floorsOf(tags),
   });
   for (const w of data.ways) {
-    if (!w.tags.building || w.tags.building === 'no') continue;
+    if (!isBuilding(w.tags)) continue;
     const ring = ringOf(w.refs);
     if (typeof ring === 'string') { skip(`building_way_${ring}`); continue; }
     buildings.push(buildingRow(`osm:w${w.id}`, `w${w.id}`, w.tags, { type: 'Polygon', coordinates: [ring] }));
@@ -266,7 +281,7 @@ async function relationBuildings(
   const waysById = new Map(data.ways.map((w) => [w.id, w]));
   const out: BuildingRow[] = [];
   for (const r of data.relations) {
-    if (r.tags.type !== 'multipolygon' || !r.tags.building || r.tags.building === 'no') continue;
+    if (r.tags.type !== 'multipolygon' || !isBuilding(r.tags)) continue;
     const lines: Position[][] = [];
     let missing = false;
     for (const m of r.members) {

@@ -6,6 +6,17 @@ import type { FacilityType } from '../../../common/domain';
 
 export type Tags = Readonly<Record<string, string>>;
 
+/**
+ * Every tag key a rule in this file or in import-osm.ts reads. The PBF reader keeps only these keys
+ * (read-pbf.ts: the rest of a way's tags would be held for nothing); a rule that reads a key missing here
+ * would never see it, so tests/import/read-pbf.test.ts checks the two source files against this list.
+ */
+export const TAG_KEYS_READ = [
+  'access', 'addr:housenumber', 'addr:street', 'amenity', 'area', 'barrier', 'building', 'building:levels', 'foot',
+  'healthcare', 'highway', 'landuse', 'leisure', 'locked', 'name', 'name:en', 'natural', 'oneway:foot', 'railway',
+  'shop', 'social_facility', 'social_facility:for', 'type', 'waterway',
+] as const;
+
 const WALKABLE_HIGHWAYS = new Set([
   'footway', 'path', 'pedestrian', 'steps', 'living_street', 'residential', 'service', 'unclassified', 'road',
   'tertiary', 'tertiary_link', 'secondary', 'secondary_link', 'primary', 'primary_link', 'track', 'cycleway',

@@ -102,7 +102,7 @@ export function TokensTab() {
           <p className="admin-warning" role="alert">{tx('tokenOnceWarning')}</p>
           <ol className="admin-token-steps">
             <li>{tx('tokenStepAuth')}</li>
-            <li>{tx('tokenStepHeader')} <code>Authorization</code> = <code>Bearer {created.token.slice(0, 12)}…</code></li>
+            <li>{tx('tokenStepHeader')} <code>{created.token.slice(0, 12)}…</code></li>
             <li>{tx('tokenStepUrl')} <code>{ogcUrl}</code></li>
             <li>{tx('tokenStepGdal')} <code>{`ogrinfo --config GDAL_HTTP_HEADERS "Authorization: Bearer …" OAPIF:${ogcUrl}`}</code></li>
           </ol>
