@@ -8,9 +8,18 @@
 //      pages open side by side under the same load; plus how many posted incidents the live page applied;
 //   3. JS heap (after a forced GC) at 2 min and at 30 min of a steady load in which every report is walked to
 //      closed (accept → assign → start → resolve → verify by a second dispatcher → close), both pages open.
-// --quick: 15 s window, heap at 1 min and 6 min, no 4K loads.
+//   4. resync after an outage (bench/wall/resync.ts): the real server entry in a child process killed while a
+//      wall is open, incidents written meanwhile through a second instance, restarted after 10 minutes; time
+//      from the restarted listener accepting connections to the open wall holding all of it; baseline a fresh
+//      cold load of /wall at that moment.
+// --quick: 15 s window, heap at 1 min and 6 min, no 4K loads, outages of 30 s (3 rounds) instead of 10 min (1).
+// WALL_PARTS=render,mainthread,heap,resync (default all) runs some sections; WALL_OUTAGE_S, WALL_RESYNC_ROUNDS
+// override the outage.
 //
 // Run alone: npx tsx bench/wall.ts [--quick]   (writes bench/results/wall.json; uses DATABASE_URL when set)
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { benchDb, startBenchApp } from './bench-app';
@@ -20,6 +29,10 @@ import { openWall, type WallPage } from './wall/page';
 import { ensureClientBuilt } from '../tests/helpers/build-client';
 import { loadSampleStreet } from '../server/sample/load-sample';
 import { createUser } from '../server/auth/users';
+import { openPglite } from '../server/db/pglite-driver';
+import { migrate } from '../server/db/migrate';
+import { settleEscalation } from '../tests/helpers/settle-escalation';
+import { measureResync, type OutageTarget } from './wall/resync';
 
 const BASELINE = 'same page, live=off';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -33,6 +46,9 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
   const [t1, t2] = quick ? [60, 360] : [120, 1800];
   // WALL_4K=0 leaves out the 3840×2160 loads of the full run (software WebGL at 4K is slow on a shared machine)
   const sizes: Array<[number, number]> = quick || process.env.WALL_4K === '0' ? [[1920, 1080]] : [[1920, 1080], [3840, 2160]];
+  const parts = new Set((process.env.WALL_PARTS ?? 'render,mainthread,heap,resync').split(',').map((x) => x.trim()));
+  const outageS = Number(process.env.WALL_OUTAGE_S ?? (quick ? 30 : 600));
+  const resyncRounds = Number(process.env.WALL_RESYNC_ROUNDS ?? (quick ? 3 : 1));
 
   ctx.log('building the client if stale');
   await ensureClientBuilt();
@@ -74,7 +90,7 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
       };
 
       // 1. first full render, cold loads, live and live=off interleaved
-      for (const [w, h] of sizes) {
+      for (const [w, h] of parts.has('render') ? sizes : []) {
         const times: Record<'live' | 'off', number[]> = { live: [], off: [] };
         const marks: Record<'live' | 'off', Array<Record<string, number>>> = { live: [], off: [] };
         for (let i = 0; i < loads; i++) {
@@ -93,7 +109,7 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
           value: median(times.live), baseline: BASELINE, baselineValue: median(times.off), target: '< 3 s', met: (v) => v < 3000,
         }));
         // where the time goes: milestones on the way to the full render (medians)
-        for (const k of ['domContentLoaded', 'shell', 'mapReady', 'snapshot', 'layers']) {
+        for (const k of ['domContentLoaded', 'shell', 'mapReady', 'snapshot', 'layers', 'connected']) {
           rows.push(row({
             scale: `street (sample), ${w}×${h}, ${backend}, median of ${loads} cold loads`, metric: `first_render_milestone_${k}_ms`,
             value: median(marks.live.map((m) => m[k])), baseline: BASELINE, baselineValue: median(marks.off.map((m) => m[k])), target: 'report only',
@@ -102,7 +118,7 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
       }
 
       // 2. main-thread time per second under 200 incidents/s, both pages side by side under the same load
-      {
+      if (parts.has('mainthread')) {
         const live = await page(true);
         const off = await page(false);
         await sleep(5000); // the first fit of the street finishes
@@ -145,7 +161,7 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
       }
 
       // 3. heap after t1 and t2 of steady load where every report is walked to closed
-      {
+      if (parts.has('heap')) {
         const live = await page(true);
         const off = await page(false);
         // 2 reports/s, each walked to closed after 20 s on the wall; on this shared 2-core machine six commands
@@ -187,6 +203,57 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
         }));
         await close(live);
         await close(off);
+      }
+
+      // 4. resync after an outage of the server process
+      if (parts.has('resync')) {
+        const wallUser = { username: `wall_bench_wall_${tag}`, password };
+        let target: OutageTarget;
+        let cleanup = async () => {};
+        if (bdb.url) {
+          // the child server on the same PostgreSQL database; the bench's own app is the second instance
+          target = { env: { DATABASE_URL: bdb.url }, open: async () => ({ db: bdb.db, release: async () => {} }), wallUser };
+          await settleEscalation(bdb.db); // the child's first escalation pass would add a burst of its own
+        } else {
+          // PGlite is one process's database: the child gets its own directory, and the second instance opens it
+          // only while the child is down
+          const dir = await mkdtemp(path.join(os.tmpdir(), 'gcc-wall-resync-'));
+          cleanup = () => rm(dir, { recursive: true, force: true });
+          const db = await openPglite({ dataDir: dir });
+          await migrate(db);
+          await loadSampleStreet(db);
+          await createUser(db, { username: wallUser.username, password, role: 'wall', displayName: '大屏' });
+          await settleEscalation(db);
+          await db.close();
+          target = {
+            env: { PGLITE_DIR: dir, DATABASE_URL: undefined },
+            open: async () => {
+              const d = await openPglite({ dataDir: dir });
+              return { db: d, release: () => d.close() };
+            },
+            wallUser,
+          };
+        }
+        try {
+          ctx.log(`resync: ${resyncRounds} outage(s) of ${outageS} s${quick ? ' (--quick: not 10 min)' : ''}`);
+          const rounds = await measureResync({ target, outageMs: outageS * 1000, rounds: resyncRounds, writes: 40, log: ctx.log });
+          const scale = `street, 1920×1080, ${backend}, server process killed for ${outageS} s${quick ? ' (--quick: not 10 min)' : ''}, ${rounds[0]?.written ?? 0} incidents reported + half accepted meanwhile, median of ${rounds.length}`;
+          rows.push(row({
+            scale, metric: 'resync_after_outage_ms (listener accepting → open wall current)',
+            value: median(rounds.map((r) => r.resyncMs)), baseline: 'fresh cold load of /wall at that moment (first full render)',
+            baselineValue: median(rounds.map((r) => r.freshLoadMs)), target: '< 2 s', met: (v) => v < 2000 && rounds.every((r) => r.freshHasAll),
+          }));
+          rows.push(row({
+            scale, metric: 'resync_after_outage_max_ms', value: Math.max(...rounds.map((r) => r.resyncMs)),
+            baseline: 'fresh cold load (max)', baselineValue: Math.max(...rounds.map((r) => r.freshLoadMs)), target: '< 2 s', met: (v) => v < 2000,
+          }));
+          rows.push(row({
+            scale, metric: 'resync_from_readyz_ms', value: median(rounds.map((r) => r.resyncFromReadyMs)),
+            baseline: 'server start-up: listener → /readyz 200', baselineValue: median(rounds.map((r) => r.serverInitMs)), target: 'report only',
+          }));
+        } finally {
+          await cleanup();
+        }
       }
     } finally {
       for (const p of [...open]) await p.close();

@@ -12,7 +12,7 @@ export interface WallPage {
   cdp: CDPSession;
   /** Navigation start → all wall layers drawn, the live snapshot applied and the KPI panel filled (ms). */
   firstRenderMs: number;
-  /** Milestones (ms since navigation start): domContentLoaded, shell (React mounted), mapReady, snapshot, layers. */
+  /** Milestones (ms since navigation start): domContentLoaded, shell (React mounted), mapReady, snapshot, layers, connected (live socket up; not part of the full render). */
   marks: Record<string, number>;
   metrics(): Promise<Record<string, number>>;
   /** JS heap in use after forcing a full garbage collection (bytes). */
@@ -42,9 +42,10 @@ export async function openWall(opts: { baseUrl: string; sessionCookie: string; w
           mapReady: !!(g && g.mapReady),
           snapshot: !!(g && g.lastEventId != null),
           layers: layers.every((id) => ids.includes(id)),
+          connected: !!(g && g.connected),
         };
         for (const k of Object.keys(seen)) if (seen[k] && marks[k] == null) marks[k] = now;
-        if (Object.keys(marks).length === 4) clearInterval(timer);
+        if (Object.keys(marks).length === Object.keys(seen).length) clearInterval(timer);
       }, 50);
     })();`);
     await b.page.goto(`${opts.baseUrl}/wall${opts.live ? '' : '?live=off'}`);

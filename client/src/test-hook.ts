@@ -15,6 +15,8 @@ export interface GccTestHook {
   project: (lon: number, lat: number) => [number, number] | null;
   /** Live incident ids currently on the map. */
   incidentIds: () => number[];
+  /** Version of a live incident as the wall holds it (null when it does not): "has the wall seen this change?". */
+  incidentVersion: (id: number) => number | null;
   connected: boolean;
   mapReady: boolean;
   /** Vector-tile layers (MVTLayer): tiles loaded and features in the tiles currently selected for the view. */
@@ -41,6 +43,7 @@ function tileFeatureCount(content: unknown): number {
   return ['points', 'lines', 'polygons'].reduce((n, k) => n + (c[k]?.properties?.length ?? 0), 0);
 }
 let incidentIdsFn: () => number[] = () => [];
+let incidentVersionFn: (id: number) => number | null = () => null;
 
 function hook(): GccTestHook {
   if (!window.__gcc) {
@@ -60,6 +63,7 @@ function hook(): GccTestHook {
         return p ? [p.x, p.y] : null;
       },
       incidentIds: () => incidentIdsFn(),
+      incidentVersion: (id) => incidentVersionFn(id),
       connected: false,
       mapReady: false,
       isMoving: () => handle?.map.isMoving() ?? false,
@@ -103,9 +107,15 @@ export function reportLayerCounts(counts: Record<string, number>): void {
   hook().layers = { ...counts };
 }
 
-export function reportLive(state: { lastEventId: number | null; connected: boolean; incidentIds: () => number[] }): void {
+export function reportLive(state: {
+  lastEventId: number | null;
+  connected: boolean;
+  incidentIds: () => number[];
+  incidentVersion: (id: number) => number | null;
+}): void {
   const h = hook();
   h.lastEventId = state.lastEventId;
   h.connected = state.connected;
   incidentIdsFn = state.incidentIds;
+  incidentVersionFn = state.incidentVersion;
 }

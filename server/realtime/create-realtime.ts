@@ -84,7 +84,7 @@ export function createRealtime(
     });
   };
   if (clustered) io.on('realtime:committed', () => publisher.notifyCommitted());
-  registerSocketHandlers({ db, io, publisher, positions, logger, clock, nodeId });
+  registerSocketHandlers({ db, io, publisher, positions, logger, clock, nodeId, kpis });
   const router = liveRoutes({ db, clock, kpis, positions, notifyCommitted });
 
   const realtime: Realtime = {

@@ -7,6 +7,7 @@ import type { Logger } from '../logger';
 import { AppError, isAppError, type ErrorCode } from '../../common/errors';
 import {
   EventsSyncRequestSchema,
+  STREET_ROOM,
   SYNC_MAX_GAP,
   WorkerFixesSchema,
   type AckError,
@@ -20,6 +21,8 @@ import type { EventPublisher } from './event-publisher';
 import type { RealtimeServer, RealtimeSocket } from './types';
 import { roomsFor, visibleIn } from './rooms';
 import type { WorkerPositions } from '../live/worker-positions';
+import type { KpiPusher } from '../live/kpis';
+import { scopePolicy } from '../auth/scope';
 
 export interface SocketHandlerDeps {
   db: Db;
@@ -29,6 +32,8 @@ export interface SocketHandlerDeps {
   logger: Logger;
   clock: Clock;
   nodeId: string;
+  /** The street's figures, sent to a street-room socket right after its sync (see below). */
+  kpis?: Pick<KpiPusher, 'current'>;
 }
 
 export function toAckError(err: unknown, logger: Logger): AckError {
@@ -80,7 +85,7 @@ export async function syncSocket(
 }
 
 export function registerSocketHandlers(deps: SocketHandlerDeps): void {
-  const { io, publisher, positions, logger, clock, nodeId } = deps;
+  const { io, publisher, positions, logger, clock, nodeId, kpis } = deps;
 
   io.on('connection', (socket) => {
     socket.emit('server:hello', { nodeId, lastEventId: publisher.cursor, serverTime: clock.now().toISOString() });
@@ -94,6 +99,16 @@ export function registerSocketHandlers(deps: SocketHandlerDeps): void {
         const rooms = roomsFor(identity);
         if (rooms.length === 0) throw new AppError('FORBIDDEN', `role "${identity.role}" has no live feed`);
         ack(await syncSocket(socket, rooms, afterId, deps));
+        // A wall that caught up by events still shows the figures of before its outage: the KPI push that the
+        // missed events caused went out while it was away (after a restart, before it had joined). Send the
+        // current figures to this socket now, so "current again" includes the KPI panel.
+        if (kpis && rooms.includes(STREET_ROOM)) {
+          // The socket's own scope (a street role here, so the street's cached figures).
+          kpis.current(scopePolicy(identity)).then(
+            (k) => socket.emit('kpis:updated', k),
+            (err: unknown) => logger.warn({ err: (err as Error).message }, 'KPI computation for a synced socket failed'),
+          );
+        }
       } catch (err) {
         ack({ ok: false, error: toAckError(err, logger) });
       }

@@ -23,6 +23,14 @@ export interface LiveView {
 
 type Listener = () => void;
 
+/**
+ * Reconnection backoff of a wall. Socket.IO's default grows to 5 s (± 50 %), so a wall whose server came back
+ * could wait up to 5 s before it even tried; a hall has a handful of displays, not thousands, so trying about
+ * once a second is cheap: 500 ms, then 1 s, capped at 1 s. The jitter (the cap is applied after it, so at the
+ * cap an attempt comes 0.5–1 s after the last) keeps the displays of a hall from reconnecting in lockstep.
+ */
+export const RECONNECTION = { reconnectionDelay: 500, reconnectionDelayMax: 1000, randomizationFactor: 0.5 } as const;
+
 export class LiveStore {
   private view: LiveView = { state: EMPTY_LIVE_STATE, loaded: false, connected: false, disconnectedAt: null, arrivals: new Map(), error: null };
   private listeners = new Set<Listener>();
@@ -52,9 +60,16 @@ export class LiveStore {
     for (const l of this.listeners) l();
   }
 
+  /** The first snapshot, fetched as the store starts — in parallel with the socket's connection, not after it. */
+  private firstSnapshot: Promise<void> | null = null;
+
   start(): void {
     if (this.socket) return;
-    const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({ withCredentials: true, transports: ['websocket', 'polling'] });
+    // A cold wall used to ask for its snapshot only once the socket had connected (a WebSocket handshake and
+    // the session check later). The protocol only needs the snapshot before the first sync, so fetch it now;
+    // catchUp() waits for it. A failure leaves `loaded` false and catchUp() asks again.
+    this.firstSnapshot = this.loadSnapshot().catch((err: Error) => this.set({ error: err.message }));
+    const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({ withCredentials: true, transports: ['websocket', 'polling'], ...RECONNECTION });
     this.socket = socket;
     socket.on('connect', () => {
       this.set({ connected: true, disconnectedAt: null, error: null });
@@ -64,7 +79,7 @@ export class LiveStore {
       this.set({ connected: false, disconnectedAt: this.view.disconnectedAt ?? this.now() });
       // Socket.IO does not reconnect by itself after a server-side disconnect (restart, session sweep);
       // a wall must: try again until it is back (an expired session then shows the sign-in form on reload).
-      if (reason === 'io server disconnect') this.reconnectLater(1000);
+      if (reason === 'io server disconnect') this.reconnectLater(RECONNECTION.reconnectionDelay);
     });
     socket.on('connect_error', (err) => this.set({ connected: false, disconnectedAt: this.view.disconnectedAt ?? this.now(), error: err.message }));
     socket.on('events:appended', (events) => {
@@ -89,8 +104,8 @@ export class LiveStore {
       const socket = this.socket;
       if (!socket || socket.connected) return;
       socket.connect();
-      // if this attempt fails, the manager's own backoff takes over; check again later in case it gave up
-      this.reconnectLater(Math.min(30_000, ms * 2));
+      // if this attempt fails, the manager's own backoff (RECONNECTION) takes over; check again later in case it gave up
+      this.reconnectLater(Math.min(5000, ms * 2));
     }, ms);
   }
 
@@ -109,6 +124,7 @@ export class LiveStore {
     this.syncing = true;
     this.holding = true;
     try {
+      if (!this.view.loaded && this.firstSnapshot) await this.firstSnapshot;
       if (!this.view.loaded) await this.loadSnapshot();
       const socket = this.socket;
       if (!socket) return;

@@ -1,26 +1,29 @@
-// 14-day trend of incidents reported and closed (ECharts; only the parts used are imported so the bundle
-// stays small).
+// 14-day trend of incidents reported and closed (ECharts; only the parts used are imported, in their own
+// chunk loaded once the chart may draw: wall-echarts.ts).
 import { useEffect, useRef, useState } from 'react';
-import * as echarts from 'echarts/core';
-import { BarChart, LineChart } from 'echarts/charts';
-import { GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
-import { CanvasRenderer } from 'echarts/renderers';
+import type { ECharts } from 'echarts/core';
 import { api } from '../api/http';
 import type { DailyStats } from '../../../common/layers';
 import { useI18n } from '../i18n/i18n';
 
-echarts.use([BarChart, LineChart, GridComponent, LegendComponent, TooltipComponent, CanvasRenderer]);
-
 /** Refetch the trend this often and whenever `refreshKey` changes (e.g. today's counts moved). */
 const REFRESH_MS = 60_000;
 
-export function TrendChart({ scale, refreshKey }: { scale: number; refreshKey: string }) {
+/**
+ * `ready`: draw only once it is true. On a wall the map and the live figures come first: ECharts' first
+ * init and draw cost about a second of main thread in software rendering (profiled on a cold /wall load),
+ * spent while MapLibre and deck.gl still set up, so the wall starts the chart once its map has loaded.
+ */
+export function TrendChart({ scale, refreshKey, ready = true }: { scale: number; refreshKey: string; ready?: boolean }) {
   const { t } = useI18n();
   const el = useRef<HTMLDivElement>(null);
-  const chart = useRef<echarts.ECharts | null>(null);
+  const chart = useRef<ECharts | null>(null);
+  // bumped when the chart exists, so the options effect runs for stats that arrived before it
+  const [chartReady, setChartReady] = useState(0);
   const [stats, setStats] = useState<DailyStats | null>(null);
 
   useEffect(() => {
+    if (!ready) return;
     let alive = true;
     const load = () => api.get<DailyStats>('/api/stats/daily?days=14').then((s) => alive && setStats(s), () => undefined);
     void load();
@@ -29,21 +32,32 @@ export function TrendChart({ scale, refreshKey }: { scale: number; refreshKey: s
       alive = false;
       clearInterval(timer);
     };
-  }, [refreshKey]);
+  }, [refreshKey, ready]);
 
   useEffect(() => {
-    if (!el.current) return;
-    const c = echarts.init(el.current, undefined, { renderer: 'canvas' });
-    chart.current = c;
-    // the card's height comes from the grid layout: follow the container, not the window
-    const observer = new ResizeObserver(() => c.resize());
-    observer.observe(el.current);
+    if (!ready) return;
+    let alive = true;
+    let dispose = () => {};
+    void import('./wall-echarts').then(({ echarts }) => {
+      const node = el.current;
+      if (!alive || !node) return;
+      const c = echarts.init(node, undefined, { renderer: 'canvas' });
+      chart.current = c;
+      // the card's height comes from the grid layout: follow the container, not the window
+      const observer = new ResizeObserver(() => c.resize());
+      observer.observe(node);
+      dispose = () => {
+        observer.disconnect();
+        c.dispose();
+        chart.current = null;
+      };
+      setChartReady((n) => n + 1);
+    });
     return () => {
-      observer.disconnect();
-      c.dispose();
-      chart.current = null;
+      alive = false;
+      dispose();
     };
-  }, []);
+  }, [ready]);
 
   useEffect(() => {
     if (!chart.current || !stats) return;
@@ -61,7 +75,7 @@ export function TrendChart({ scale, refreshKey }: { scale: number; refreshKey: s
         { name: t('trendClosed'), type: 'line', data: stats.closed, itemStyle: { color: '#73d13d' }, lineStyle: { width: 2 * scale }, symbolSize: 5 * scale },
       ],
     });
-  }, [stats, scale, t]);
+  }, [stats, scale, t, chartReady]);
 
   return (
     <section className="wall-card trend-card">

@@ -34,6 +34,7 @@ export function useLive(): LiveView {
       lastEventId: view.loaded ? view.state.lastEventId : null,
       connected: view.connected,
       incidentIds: () => [...store.getView().state.incidents.keys()],
+      incidentVersion: (id) => store.getView().state.incidents.get(id)?.version ?? null,
     });
   }, [view, store]);
   return view;

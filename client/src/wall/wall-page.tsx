@@ -136,7 +136,9 @@ function Wall({ extent }: { extent: MapExtent }) {
 
   const streetName = useStreetName();
   const kpis = live.state.kpis;
-  const stale = live.loaded && !live.connected;
+  // stale once a connection was lost or refused — not while the first one is still being made (the snapshot
+  // can arrive before the socket does)
+  const stale = live.loaded && !live.connected && live.disconnectedAt != null;
   const trendKey = `${kpis?.reportedToday ?? ''}/${kpis?.closedToday ?? ''}`;
 
   return (
@@ -183,7 +185,7 @@ function Wall({ extent }: { extent: MapExtent }) {
         ) : (
           <StreetScenePanel />
         )}
-        <TrendChart scale={scale} refreshKey={trendKey} />
+        <TrendChart scale={scale} refreshKey={trendKey} ready={mapReady && live.loaded} />
       </aside>
       <footer className="wall-footer">
         <Ticker items={live.state.ticker} communityName={communityName} />
