@@ -34,6 +34,7 @@ import { datasetRoutes } from './dataset/dataset-routes';
 import { adminRoutes } from './admin/admin-routes';
 import { ogcErrorHandler, ogcRoutes } from './ogc/ogc-routes';
 import { uploadRoutes } from './import/upload-routes';
+import { PUBLIC_SPA_ROUTES, SPA_ROUTES } from './spa-routes';
 
 export interface AppDeps {
   db: Db;
@@ -55,10 +56,6 @@ export interface App {
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const CLIENT_DIST = path.join(ROOT, 'dist', 'client');
-/** Client routes served by the single-page app. */
-const SPA_ROUTES = ['/', '/wall', '/dispatch', '/plan', '/insight', '/admin', '/admin/import', '/login', '/m'];
-/** The public report page and its tracking pages (no account). */
-const PUBLIC_SPA_ROUTES = ['/report', '/report/:code'];
 
 /** JSON bodies above this are refused with 413 PAYLOAD_TOO_LARGE (imports use their own upload route). */
 export const JSON_BODY_LIMIT = '1mb';
