@@ -78,7 +78,8 @@ export function layerRoutes(deps: { db: Db; clock: Clock }): Router {
 
   r.get('/api/units/:level/:id', auth, async (req, res) => {
     const p = parseOrThrow(UnitParamsSchema, { ...req.params }, 'params');
-    res.json(await unitDetails(db, p.level, p.id, getIdentity(req).role, scopeOf(req), clock.now()));
+    const who = getIdentity(req);
+    res.json(await unitDetails(db, p.level, p.id, who.role, clock.now(), who.scopeGridId));
   });
 
   r.get('/api/stats/daily', auth, async (req, res) => {
