@@ -14,6 +14,7 @@ import type { Clock } from '../clock';
 import type { Db } from '../db/db';
 import type { Logger } from '../logger';
 import type { RealtimeServer } from '../realtime/types';
+import { groupBy } from '../realtime/group-by';
 
 export interface WorkerFixInput {
   personId?: number;
@@ -66,14 +67,7 @@ export function createWorkerPositions(deps: { db: Db; io: RealtimeServer; logger
     if (!positions.length) return;
     const serverTime = clock.now().toISOString();
     io.to(STREET_ROOM).volatile.emit('workers:positions', { positions, serverTime });
-    const byGrid = new Map<number, WorkerPosition[]>();
-    for (const p of positions) {
-      if (p.gridId == null) continue;
-      const list = byGrid.get(p.gridId) ?? [];
-      list.push(p);
-      byGrid.set(p.gridId, list);
-    }
-    for (const [g, list] of byGrid) io.to(gridRoom(g)).volatile.emit('workers:positions', { positions: list, serverTime });
+    for (const [g, list] of groupBy(positions, (p) => p.gridId)) io.to(gridRoom(g)).volatile.emit('workers:positions', { positions: list, serverTime });
   }
 
   async function flush(): Promise<WorkerPosition[]> {

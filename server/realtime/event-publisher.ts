@@ -16,6 +16,7 @@ import type { Logger } from '../logger';
 import { EVENTS_BATCH_MAX, STREET_ROOM, eventAssigneeId, eventGridId, gridRoom, personRoom, type LiveEvent } from '../../common/realtime';
 import type { RealtimeServer } from './types';
 import { loadPushCursor, savePushCursor } from './push-cursor';
+import { groupBy } from './group-by';
 
 export interface EventPublisherOptions {
   db: Db;
@@ -86,39 +87,15 @@ export function createEventPublisher(opts: EventPublisherOptions): EventPublishe
   function emitBatch(events: StoredEvent[]): void {
     // One packet per room: Socket.IO encodes a broadcast once for all its members.
     io.local.to(STREET_ROOM).emit('events:appended', events);
-    const byGrid = new Map<number, LiveEvent[]>();
-    for (const e of events) {
-      const g = eventGridId(e);
-      if (g == null) continue;
-      let list = byGrid.get(g);
-      if (!list) byGrid.set(g, (list = []));
-      list.push(e);
-    }
-    for (const [g, list] of byGrid) io.local.to(gridRoom(g)).emit('events:appended', list);
+    for (const [g, list] of groupBy<LiveEvent, number>(events, eventGridId)) io.local.to(gridRoom(g)).emit('events:appended', list);
     // A case assigned to a worker reaches their person room, except sockets that already got it through the
     // case's grid room (a worker assigned a case of their own grid gets it once). Such a packet may come after
     // the grid packet of the same batch with lower ids: clients reconcile by version, not by arrival order.
-    const byPerson = new Map<number, LiveEvent[]>();
-    for (const e of events) {
-      const p = eventAssigneeId(e);
-      if (p == null) continue;
-      let list = byPerson.get(p);
-      if (!list) byPerson.set(p, (list = []));
-      list.push(e);
-    }
-    for (const [p, list] of byPerson) {
+    for (const [p, list] of groupBy<LiveEvent, number>(events, eventAssigneeId)) {
       // split by grid so each packet can exclude exactly the grid room that already carried it
-      const byItsGrid = new Map<number | null, LiveEvent[]>();
-      for (const e of list) {
-        const g = eventGridId(e);
-        let l = byItsGrid.get(g);
-        if (!l) byItsGrid.set(g, (l = []));
-        l.push(e);
-      }
-      for (const [g, l] of byItsGrid) {
-        const to = io.local.to(personRoom(p));
-        (g == null ? to : to.except(gridRoom(g))).emit('events:appended', l);
-      }
+      const ungridded = list.filter((e) => eventGridId(e) == null);
+      if (ungridded.length) io.local.to(personRoom(p)).emit('events:appended', ungridded);
+      for (const [g, l] of groupBy<LiveEvent, number>(list, eventGridId)) io.local.to(personRoom(p)).except(gridRoom(g)).emit('events:appended', l);
     }
   }
 
