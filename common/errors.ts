@@ -40,6 +40,8 @@ export const ERROR_STATUS = {
   OWN_ACCOUNT: 409,
   /** Changing one's own password (POST /api/auth/password): the current password given is not the account's. */
   WRONG_PASSWORD: 403,
+  /** The account's password was set by an administrator: change it (POST /api/auth/password) before anything else. */
+  PASSWORD_CHANGE_REQUIRED: 403,
   /** Import uploads (server/import/upload-routes): over the size limit, not an accepted format by name and content. */
   IMPORT_TOO_LARGE: 413,
   IMPORT_TYPE_UNSUPPORTED: 415,

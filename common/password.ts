@@ -23,8 +23,10 @@ export const changePasswordSchema = z
 export type ChangePasswordBody = z.infer<typeof changePasswordSchema>;
 
 export interface ChangePasswordAnswer {
-  /** This browser's session stays signed in. */
+  /** This browser stays signed in, under a new session cookie (set with this answer). */
   changed: true;
   /** The account's other sessions (other browsers, phones), ended on every server process. */
   otherSessionsEnded: number;
+  /** The new session's CSRF token: the old one ended with the old session. */
+  csrfToken: string;
 }

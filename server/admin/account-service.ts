@@ -212,8 +212,8 @@ export async function createAccount(db: Db, by: AccountActor, body: CreateAccoun
     let id: number;
     try {
       const r = await tx.query<{ id: number }>(
-        `INSERT INTO users (username, password_hash, role, display_name, person_id, scope_grid_id)
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (username) DO NOTHING RETURNING id`,
+        `INSERT INTO users (username, password_hash, role, display_name, person_id, scope_grid_id, must_change_password)
+         VALUES ($1, $2, $3, $4, $5, $6, $3 <> 'wall') ON CONFLICT (username) DO NOTHING RETURNING id`,
         [body.username, hash, body.role, body.displayName, body.personId ?? null, body.role === 'worker' ? body.scopeGridId : null],
       );
       if (!r.rows[0]) throw new AppError('USERNAME_TAKEN', `username "${body.username}" is taken: choose another (e.g. add a digit)`, 'body.username');
@@ -299,7 +299,9 @@ export async function resetAccountPassword(db: Db, by: AccountActor, id: number,
     const { target, admins } = await lockForChange(tx, id);
     refuseOwn(by.identity, id, 'reset the password of');
     checkAdmins(admins, by.identity, target, false);
-    await tx.query('UPDATE users SET password_hash = $2 WHERE id = $1', [id, hash]);
+    // the one-time password only lets its person choose their own (server/auth/password-change-gate.ts); a
+    // wall display is paired with a key and nobody at it types a password, so it is not asked to
+    await tx.query("UPDATE users SET password_hash = $2, must_change_password = (role <> 'wall') WHERE id = $1", [id, hash]);
     // whoever knew the old password is signed out everywhere
     const endedSessionIds = await deleteUserSessions(tx, id);
     await audit(tx, {

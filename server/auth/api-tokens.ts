@@ -139,7 +139,7 @@ export async function lookupApiToken(q: Queryable, token: string, now: Date): Pr
     last_used_at: Date | string | null;
   }>(
     `SELECT t.id, t.expires_at, t.revoked_at, t.last_used_at, u.id AS user_id, u.username, u.role, u.display_name,
-            u.person_id, u.scope_grid_id, u.disabled
+            u.person_id, u.scope_grid_id, u.disabled, u.must_change_password
        FROM api_tokens t JOIN users u ON u.id = t.user_id
       WHERE t.token_hash = $1`,
     [hashToken(token)],

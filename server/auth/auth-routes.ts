@@ -44,6 +44,8 @@ export function publicIdentity(i: Identity) {
     displayName: i.displayName,
     personId: i.personId,
     scopeGridId: i.scopeGridId,
+    /** The client shows the change-password dialog, and nothing else, while this is true. */
+    mustChangePassword: i.mustChangePassword === true,
   };
 }
 
@@ -111,6 +113,7 @@ export function authRoutes(ctx: AuthContext, opts: AuthRouteOptions = {}): Route
       personId: user.person_id,
       scopeGridId: user.scope_grid_id,
       sessionId: session.id,
+      mustChangePassword: user.must_change_password === true,
     };
     res.json({ user: publicIdentity(identity), csrfToken: session.csrfToken, expiresAt: session.expiresAt.toISOString() });
   });

@@ -14,6 +14,12 @@ export interface Identity {
   /** A grid worker sees and acts on their own grid only. */
   scopeGridId: number | null;
   sessionId: string;
+  /**
+   * The account's password was set by an administrator (created or reset) and not yet replaced by its person:
+   * the credential may only change it (server/auth/password-change-gate.ts). Optional so identities built by
+   * hand (tests, background jobs) need not name it; absent means false.
+   */
+  mustChangePassword?: boolean;
 }
 
 declare module 'express-serve-static-core' {

@@ -8,7 +8,7 @@ import { AppError } from '../../common/errors';
 import { changePasswordSchema, type ChangePasswordAnswer } from '../../common/password';
 import { parseOrThrow } from '../http/validate';
 import { getIdentity } from './identity';
-import type { AuthContext } from './session-middleware';
+import { setSessionCookie, type AuthContext } from './session-middleware';
 import type { SessionRevoker } from './session-revocation';
 import { changeOwnPassword } from './own-password';
 
@@ -47,14 +47,16 @@ export function passwordRoutes(ctx: AuthContext, sessions: SessionRevoker, opts:
     const body = parseOrThrow(changePasswordSchema, req.body, 'body');
     let change;
     try {
-      change = await changeOwnPassword(ctx.db, { identity, ip: req.ip ?? null }, body, ctx.clock.now());
+      change = await changeOwnPassword(ctx.db, { identity, ip: req.ip ?? null }, body, ctx.config, ctx.clock.now());
     } catch (err) {
       if (err instanceof AppError && err.code === 'WRONG_PASSWORD') res.locals[WRONG_GUESS] = true;
       throw err;
     }
-    // the other devices are signed out on every process before the person is told it is done
+    // the other devices (and this browser's old token) are signed out on every process before the person is
+    // told it is done; this browser carries on with the new cookie and CSRF token
     await sessions.endSessions(change.endedSessionIds);
-    const answer: ChangePasswordAnswer = { changed: true, otherSessionsEnded: change.endedSessionIds.length };
+    setSessionCookie(res, ctx, change.session.token, identity.role);
+    const answer: ChangePasswordAnswer = { changed: true, otherSessionsEnded: change.otherSessionsEnded, csrfToken: change.session.csrfToken };
     res.set('Cache-Control', 'no-store');
     res.json(answer);
   });

@@ -10,6 +10,7 @@ import { constantTimeEqual, lookupSession, readCookie, sessionCookieName, sessio
 import { sessionCacheOf } from './session-cache';
 import { authenticateBearer, bearerToken } from './api-tokens';
 import type { UserRole } from '../../common/domain';
+import { gateRequest } from './password-change-gate';
 
 export const CSRF_HEADER = 'x-csrf-token';
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -47,7 +48,7 @@ export function sessionMiddleware(ctx: AuthContext): RequestHandler {
   return async (req, res, next) => {
     // A desktop client's personal access token (server/auth/api-tokens.ts) stands instead of the cookie.
     const bearer = bearerToken(req.headers.authorization);
-    if (bearer !== undefined) return authenticateBearer(ctx.db, bearer, ctx.clock.now(), req).then(() => next(), next);
+    if (bearer !== undefined) return authenticateBearer(ctx.db, bearer, ctx.clock.now(), req).then(() => next(gateRequest(req.identity, req)), next);
     const token = readCookie(req.headers.cookie, cookieName);
     if (!token) return next();
     try {
@@ -59,7 +60,7 @@ export function sessionMiddleware(ctx: AuthContext): RequestHandler {
       } else if (found.status === 'expired') {
         req.authProblem = 'SESSION_EXPIRED';
       }
-      next();
+      next(gateRequest(req.identity, req));
     } catch (err) {
       next(err);
     }

@@ -77,6 +77,7 @@ export interface UserJoinColumns {
   person_id: number | null;
   scope_grid_id: number | null;
   disabled: boolean;
+  must_change_password: boolean;
 }
 
 /** The identity of a user row, under the credential id `sessionId`. */
@@ -89,6 +90,7 @@ export function identityOfUser(r: UserJoinColumns, sessionId: string): Identity 
     personId: r.person_id,
     scopeGridId: r.scope_grid_id,
     sessionId,
+    mustChangePassword: r.must_change_password === true,
   };
 }
 
@@ -128,7 +130,7 @@ export async function lookupSession(
   }
   const res = await q.query<SessionJoinRow>(
     `SELECT s.id, s.csrf_token, s.expires_at, s.last_seen_at, u.id AS user_id, u.username, u.role,
-            u.display_name, u.person_id, u.scope_grid_id, u.disabled
+            u.display_name, u.person_id, u.scope_grid_id, u.disabled, u.must_change_password
        FROM sessions s JOIN users u ON u.id = s.user_id
       WHERE s.id = $1`,
     [id],

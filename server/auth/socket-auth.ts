@@ -8,6 +8,7 @@ import { liveSessionIds, lookupSession, purgeExpiredSessions, readCookie, renewW
 import type { AuthContext } from './session-middleware';
 import { invalidateCachedSession, sessionCacheOf } from './session-cache';
 import type { Identity } from './identity';
+import { passwordChangeRequired } from './password-change-gate';
 import type { Logger } from '../logger';
 
 export interface SocketAuthData {
@@ -43,6 +44,10 @@ export function socketAuthMiddleware(ctx: AuthContext): (socket: Socket, next: (
       (found) => {
         if (found.status === 'expired') return next(refusal('SESSION_EXPIRED', 'your session has expired: sign in again'));
         if (found.status !== 'ok') return next(refusal('UNAUTHENTICATED', 'sign in first: the session is not valid'));
+        if (found.identity.mustChangePassword) {
+          const gate = passwordChangeRequired();
+          return next(refusal(gate.code, gate.message));
+        }
         (socket.data as SocketAuthData).identity = found.identity;
         next();
       },

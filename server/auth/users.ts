@@ -25,6 +25,7 @@ export interface UserRow {
   person_id: number | null;
   scope_grid_id: number | null;
   disabled: boolean;
+  must_change_password: boolean;
 }
 
 export const UsernameSchema = z.string().regex(/^[a-z0-9_.-]{2,64}$/, '2–64 characters of a-z, 0-9, "_", "." or "-"');
@@ -61,7 +62,7 @@ export async function createUser(db: Queryable, input: NewUser): Promise<number>
 
 export async function findUserByUsername(db: Queryable, username: string): Promise<UserRow | undefined> {
   const res = await db.query<UserRow>(
-    `SELECT id, username, password_hash, role, display_name, person_id, scope_grid_id, disabled
+    `SELECT id, username, password_hash, role, display_name, person_id, scope_grid_id, disabled, must_change_password
        FROM users WHERE username = $1`,
     [username],
   );

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { USER_ROLES, type UserRole } from '../../common/domain';
 import type { AccountChangeAnswer, AccountDto, AccountPage, OneTimePasswordAnswer } from '../../common/admin';
 import { backends, freshDb, type TestDb } from '../helpers/test-db';
-import { login, loginAs, startTestApp, type Session, type TestApp } from '../helpers/auth';
+import { changeOwnPassword, firstSignIn, login, loginAs, socketAuth, startTestApp, type Session, type TestApp } from '../helpers/auth';
+import { io as ioClient } from 'socket.io-client';
 import { call, connectSocket, within } from './admin-fixture';
 import { setAccountDisabled } from '../../server/admin/account-service';
 import type { Identity } from '../../server/auth/identity';
@@ -74,6 +75,48 @@ for (const backend of backends()) {
       expect(other.password).not.toBe(made.password);
     });
 
+    it("an administrator's password only lets its person choose their own: nothing else answers until then, on any path", async () => {
+      const made = await create({ username: 'sun.first', displayName: '孙首登', role: 'dispatcher' });
+      const s = await login(base(), 'sun.first', made.password);
+      expect(s.identity.mustChangePassword).toBe(true);
+      const me = await call<{ user: { mustChangePassword: boolean } }>(base(), s, 'GET', '/api/auth/me');
+      expect([me.status, me.body.user.mustChangePassword]).toEqual([200, true]);
+      // reads and writes of every mount are refused with one code, a message a person can act on
+      for (const [method, path] of [['GET', '/api/incidents'], ['GET', '/api/layers/grids'], ['GET', '/ogc/collections'], ['GET', '/api/live/snapshot'], ['POST', '/api/auth/tokens']] as const) {
+        const r = await call<{ code?: string; description?: string }>(base(), s, method, path, method === 'POST' ? { name: 'qgis' } : undefined);
+        // OGC answers in the spec's exception shape {code, description}
+        const [code, message] = path.startsWith('/ogc') ? [r.body.code, r.body.description] : [r.code, r.message];
+        expect([r.status, code], `${method} ${path}`).toEqual([403, 'PASSWORD_CHANGE_REQUIRED']);
+        expect(message).toMatch(/修改密码/);
+      }
+      // nor does a socket connect
+      const refused = await new Promise<{ code?: string }>((resolve) => {
+        const sock = ioClient(base(), { ...socketAuth(s), reconnection: false, forceNew: true });
+        sock.on('connect', () => {
+          sock.close();
+          resolve({ code: 'connected' });
+        });
+        sock.on('connect_error', (err: Error & { data?: { code?: string } }) => {
+          sock.close();
+          resolve({ code: err.data?.code });
+        });
+      });
+      expect(refused.code).toBe('PASSWORD_CHANGE_REQUIRED');
+      // choosing one's own password lifts it at once, in the renewed session
+      const own = await changeOwnPassword(base(), s, '孙首登自己的密码');
+      expect((await call(base(), own, 'GET', '/api/incidents')).status).toBe(200);
+      expect((await call<{ user: { mustChangePassword: boolean } }>(base(), own, 'GET', '/api/auth/me')).body.user.mustChangePassword).toBe(false);
+      expect((await call(base(), s, 'GET', '/api/auth/me')).status).toBe(401);
+      // a reset sets it again; a wall account (paired with a key, nobody types at it) is never asked
+      const reset = await call<OneTimePasswordAnswer>(base(), admin, 'POST', `/api/admin/accounts/${made.account.id}/reset-password`, { reason: '忘记密码' });
+      expect((await login(base(), 'sun.first', reset.body.password)).identity.mustChangePassword).toBe(true);
+      const wall = await create({ username: 'wall.hall2', displayName: '二号大屏', role: 'wall' });
+      const w = await login(base(), 'wall.hall2', wall.password);
+      expect(w.identity.mustChangePassword).toBe(false);
+      expect((await call(base(), w, 'GET', '/api/live/snapshot')).status).toBe(200);
+      expect((await firstSignIn(base(), 'sun.first', reset.body.password, 'another own passphrase')).identity.mustChangePassword).toBe(false);
+    });
+
     it('lists accounts with search, role and status filters and paging', async () => {
       for (let i = 1; i <= 5; i++) await create({ username: `liu.page${i}`, displayName: `刘分页${i}`, role: 'planner' });
       const all = await call<AccountPage>(base(), admin, 'GET', '/api/admin/accounts?q=liu.page&pageSize=2');
@@ -102,7 +145,7 @@ for (const backend of backends()) {
 
     it('disabling ends the account at once: its session, its socket and its sign-in; re-enabling lets it sign in again', async () => {
       const made = await create({ username: 'wang.leave', displayName: '王离职', role: 'dispatcher' });
-      const victim = await login(base(), 'wang.leave', made.password);
+      const victim = await firstSignIn(base(), 'wang.leave', made.password);
       // the session is warm in the process's cache
       expect((await call(base(), victim, 'GET', '/api/auth/me')).status).toBe(200);
       expect((await call(base(), victim, 'GET', '/api/auth/me')).status).toBe(200);
@@ -117,7 +160,7 @@ for (const backend of backends()) {
       const ended = await within(sock.ended, 2000);
       expect(ended).not.toBe('timeout');
       expect(ended).toMatchObject({ reason: 'io server disconnect', notice: { code: 'UNAUTHENTICATED' } });
-      await expect(login(base(), 'wang.leave', made.password)).rejects.toThrow(/401/);
+      await expect(login(base(), 'wang.leave', victim.password)).rejects.toThrow(/401/);
       const row = (await auditOf('account.disable', made.account.id))[0];
       expect(row).toMatchObject({ actor: `user:${admin.identity.userId}`, reason: '离职' });
       expect(row.detail).toMatchObject({ username: 'wang.leave', sessionsEnded: 1 });
@@ -129,7 +172,7 @@ for (const backend of backends()) {
       const on = await call<AccountChangeAnswer>(base(), admin, 'POST', `/api/admin/accounts/${made.account.id}/enable`, { reason: '返聘' });
       expect(on.status).toBe(200);
       expect(on.body.account.disabled).toBe(false);
-      expect((await login(base(), 'wang.leave', made.password)).identity.username).toBe('wang.leave');
+      expect((await login(base(), 'wang.leave', victim.password)).identity.username).toBe('wang.leave');
       expect(await auditOf('account.enable', made.account.id)).toHaveLength(1);
       sock.close();
     });
@@ -145,7 +188,8 @@ for (const backend of backends()) {
       expect(reset.body.sessionsEnded).toBe(2);
       for (const s of [s1, s2]) expect((await call(base(), s, 'GET', '/api/auth/me')).status).toBe(401);
       await expect(login(base(), 'li.forgot', made.password)).rejects.toThrow(/401/);
-      expect((await login(base(), 'li.forgot', reset.body.password)).identity.role).toBe('planner');
+      // the handed-out password signs in only to choose one's own
+      expect((await login(base(), 'li.forgot', reset.body.password)).identity).toMatchObject({ role: 'planner', mustChangePassword: true });
       const rows = await auditOf('account.password_reset', made.account.id);
       expect(rows).toHaveLength(1);
       expect(rows[0].reason).toBe('忘记密码');
@@ -158,7 +202,7 @@ for (const backend of backends()) {
 
     it('changes role and grid scope: a worker needs a grid that exists; the old session ends; the new role applies', async () => {
       const made = await create({ username: 'zhao.move', displayName: '赵调岗', role: 'dispatcher' });
-      const old = await login(base(), 'zhao.move', made.password);
+      const old = await firstSignIn(base(), 'zhao.move', made.password);
       const sock = await connectSocket(base(), old);
       const noGrid = await call(base(), admin, 'POST', `/api/admin/accounts/${made.account.id}/role`, { role: 'worker', reason: '调岗' });
       expect([noGrid.status, noGrid.code, noGrid.field]).toEqual([400, 'VALIDATION_ERROR', 'body.scopeGridId']);
@@ -179,7 +223,7 @@ for (const backend of backends()) {
       expect(ok.body.sessionsEnded).toBe(1);
       expect((await call(base(), old, 'GET', '/api/auth/me')).status).toBe(401);
       expect(await within(sock.ended, 2000)).not.toBe('timeout');
-      const again = await login(base(), 'zhao.move', made.password);
+      const again = await login(base(), 'zhao.move', old.password);
       expect(again.identity).toMatchObject({ role: 'worker', scopeGridId: gridId });
       const row = (await auditOf('account.role_change', made.account.id))[0];
       expect(row.detail).toMatchObject({ from: { role: 'dispatcher', scopeGridId: null }, to: { role: 'worker', scopeGridId: gridId } });
@@ -239,8 +283,8 @@ for (const backend of backends()) {
       // Two admins disabling each other at the same moment: exactly one wins, one enabled admin remains.
       const a1 = await create({ username: 'adm.one', displayName: '管理一', role: 'admin' });
       const a2 = await create({ username: 'adm.two', displayName: '管理二', role: 'admin' });
-      const s1 = await login(base(), 'adm.one', a1.password);
-      const s2 = await login(base(), 'adm.two', a2.password);
+      const s1 = await firstSignIn(base(), 'adm.one', a1.password);
+      const s2 = await firstSignIn(base(), 'adm.two', a2.password);
       // leave only these two enabled
       await t.db.query(`UPDATE users SET disabled = true WHERE role = 'admin' AND id NOT IN ($1, $2)`, [a1.account.id, a2.account.id]);
       const [r1, r2] = await Promise.all([

@@ -1,12 +1,13 @@
 // Issue 14 item 1 (the person's side of a reset): POST /api/auth/password on every backend. A signed-in
 // person of each role changes their own password; the other devices of the account are signed out at once
-// (their sessions refused, their sockets dropped), this browser stays signed in; the change is audited
-// without the password; every refusal has its stable code; wrong current passwords are rate-limited.
+// (their sessions refused, their sockets dropped), this browser stays signed in under a renewed session
+// (new cookie and CSRF token; the old ones stop working); the change is audited without the password; every
+// refusal has its stable code; wrong current passwords are rate-limited.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { USER_ROLES } from '../../common/domain';
 import type { ChangePasswordAnswer } from '../../common/password';
 import { backends, freshDb, type TestDb } from '../helpers/test-db';
-import { login, loginAs, startTestApp, type TestApp } from '../helpers/auth';
+import { changeOwnPassword, login, loginAs, startTestApp, type TestApp } from '../helpers/auth';
 import { call, connectSocket, within } from './admin-fixture';
 import { createApiToken } from '../../server/auth/api-tokens';
 
@@ -40,7 +41,8 @@ for (const backend of backends()) {
         const s = await loginAs(base(), t.db, role, { password: 'old-password-1' });
         const a = await call<ChangePasswordAnswer>(base(), s, 'POST', PATH, { currentPassword: 'old-password-1', newPassword: `new ${role} passphrase` });
         expect(a.status, `${role}: ${JSON.stringify(a.body)}`).toBe(200);
-        expect(a.body).toEqual({ changed: true, otherSessionsEnded: 0 });
+        expect(a.body).toMatchObject({ changed: true, otherSessionsEnded: 0 });
+        expect(a.body.csrfToken).toMatch(/^[A-Za-z0-9_-]{40,}$/);
         expect(a.headers.get('cache-control')).toBe('no-store');
         await expect(login(base(), s.username, 'old-password-1')).rejects.toThrow(/401/);
         expect((await login(base(), s.username, `new ${role} passphrase`)).identity.role).toBe(role);
@@ -56,22 +58,30 @@ for (const backend of backends()) {
       const sock = await connectSocket(base(), phone);
       const mine = await connectSocket(base(), here);
 
-      const a = await call<ChangePasswordAnswer>(base(), here, 'POST', PATH, { currentPassword: 'handed-out-1', newPassword: '我自己的新密码 2026' });
-      expect(a.status).toBe(200);
-      expect(a.body.otherSessionsEnded).toBe(2);
-      // at once, not after the cache's TTL
+      // warm in the cache too: the old token must stop at once, not after the cache's TTL
+      expect((await call(base(), here, 'GET', '/api/auth/me')).status).toBe(200);
+      const renewed = await changeOwnPassword(base(), here, '我自己的新密码 2026');
+      expect(renewed.cookie).not.toBe(here.cookie);
+      expect(renewed.csrf).not.toBe(here.csrf);
+      // the other devices, at once
       expect((await call(base(), phone, 'GET', '/api/auth/me')).status).toBe(401);
       expect((await call(base(), laptop, 'GET', '/api/auth/me')).status).toBe(401);
       expect(await within(sock.ended, 2000)).not.toBe('timeout');
-      // this browser and its socket stay
-      expect((await call(base(), here, 'GET', '/api/auth/me')).status).toBe(200);
-      expect(await within(mine.ended, 300)).toBe('timeout');
+      // this browser goes on under the renewed session; whoever copied its old cookie is out, and the old
+      // CSRF token does not pass with the new cookie
+      expect((await call(base(), renewed, 'GET', '/api/auth/me')).status).toBe(200);
+      expect((await call(base(), here, 'GET', '/api/auth/me')).status).toBe(401);
+      expect((await call(base(), { ...renewed, csrf: here.csrf }, 'POST', '/api/auth/logout', {})).code).toBe('CSRF_FAILED');
+      // the old token's socket is dropped too; a socket with the new cookie connects
+      expect(await within(mine.ended, 2000)).not.toBe('timeout');
+      const again = await connectSocket(base(), renewed);
       sock.close();
       mine.close();
+      again.close();
 
       const rows = await auditRows('account.password_change', here.identity.userId);
       expect(rows).toHaveLength(1);
-      expect(rows[0]).toMatchObject({ actor: `user:${here.identity.userId}`, detail: { username: 'li.change', otherSessionsEnded: 2 } });
+      expect(rows[0]).toMatchObject({ actor: `user:${here.identity.userId}`, detail: { username: 'li.change', otherSessionsEnded: 2, sessionRenewed: true } });
       expect(rows[0].ip).toMatch(/127\.0\.0\.1/);
       const all = JSON.stringify(await t.db.query("SELECT * FROM audit_log WHERE action LIKE 'account.password%'").then((r) => r.rows));
       expect(all).not.toContain('handed-out-1');

@@ -99,4 +99,40 @@ describe.skipIf(!hasChromium).each(backends())('change your own password in Chro
     await page.getByTestId('m-inbox').waitFor({ timeout: 60_000 });
     expect(b.foreignRequests()).toEqual([]);
   }, 180_000);
+
+  it("after an administrator's reset the phone shows only the change-password dialog, then the inbox", async () => {
+    // as resetAccountPassword leaves the account (server/admin/account-service.ts)
+    await t.db.query("UPDATE users SET must_change_password = true WHERE username = 'e2e_phone'");
+    const b = await launchBrowser({ width: 390, height: 844, deviceScaleFactor: 2 });
+    browsers.push(b);
+    const { page } = b;
+    await page.goto(`${app.baseUrl}/m`);
+    await page.locator('input[name="username"]').waitFor({ timeout: 60_000 });
+    await signInThroughForm(page, 'e2e_phone', 'phone-passphrase-2026');
+    await page.getByTestId('change-password-forced').waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('change-password-forced').innerText()).toContain('请先设置您自己的密码');
+    // nothing of the app behind it, no way around it but signing out
+    expect(await page.getByTestId('m-inbox').count()).toBe(0);
+    expect(await page.getByRole('button', { name: '取消' }).count()).toBe(0);
+    expect(await page.getByTestId('change-password-sign-out').count()).toBe(1);
+    const box = await page.getByTestId('change-password-dialog').boundingBox();
+    expect(box!.x + box!.width).toBeLessThanOrEqual(390);
+    expect(box!.y + box!.height).toBeLessThanOrEqual(844);
+    await page.screenshot({ path: path.join(SHOTS, `change-password-forced-phone-${backend}.png`) });
+    const dialog = page.getByTestId('change-password-dialog');
+    await dialog.locator('input[name="current-password"]').fill('phone-passphrase-2026');
+    await dialog.locator('input[name="new-password"]').fill('my-own-after-reset-1');
+    await dialog.locator('input[name="confirm-password"]').fill('my-own-after-reset-1');
+    await page.getByTestId('change-password-submit').click();
+    await page.getByTestId('change-password-done').waitFor({ timeout: 15_000 });
+    await page.getByTestId('change-password-close').click();
+    await page.getByTestId('m-inbox').waitFor({ timeout: 60_000 });
+    // the renewed session reads, and writes with its new CSRF token (a sign-out that is refused would leave the session)
+    expect(await page.evaluate(async () => (await fetch('/api/incidents')).status)).toBe(200);
+    await page.locator('.m-tabs button', { hasText: '退出' }).click();
+    await page.locator('input[name="username"]').waitFor();
+    const sessions = await t.db.query<{ n: number }>("SELECT count(*)::int AS n FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.username = 'e2e_phone'");
+    expect(sessions.rows[0].n).toBe(0);
+    expect(b.foreignRequests()).toEqual([]);
+  }, 180_000);
 });

@@ -17,6 +17,8 @@ export interface PublicIdentity {
   displayName: string;
   personId: number | null;
   scopeGridId: number | null;
+  /** An administrator set the password (created or reset): only /api/auth/{me,password,logout} answer. */
+  mustChangePassword?: boolean;
 }
 
 export interface Session {
@@ -103,4 +105,39 @@ export async function startTestApp(db: Db, opts: { config?: Partial<Config>; clo
   app.readiness.markInitialised();
   if (opts.start !== false) await app.start();
   return { app, baseUrl: `http://127.0.0.1:${port}`, clock, close: () => app.close() };
+}
+
+/**
+ * POST /api/auth/password as `s`. The server renews the session on success (server/auth/own-password.ts): the
+ * Session returned carries the new cookie, the new CSRF token and the new password; `s` no longer works.
+ */
+export async function changeOwnPassword(baseUrl: string, s: Session, newPassword: string): Promise<Session> {
+  const res = await fetch(`${baseUrl}/api/auth/password`, {
+    method: 'POST',
+    headers: s.headers,
+    body: JSON.stringify({ currentPassword: s.password, newPassword }),
+  });
+  if (res.status !== 200) throw new Error(`changing the password of ${s.username} failed: ${res.status} ${await res.text()}`);
+  const body = (await res.json()) as { csrfToken: string };
+  const setCookie = res.headers.getSetCookie().find((c) => c.includes('gcc_session='));
+  if (!setCookie) throw new Error('the password change answered without a renewed session cookie');
+  const cookie = setCookie.split(';')[0];
+  return {
+    ...s,
+    cookie,
+    csrf: body.csrfToken,
+    password: newPassword,
+    identity: { ...s.identity, mustChangePassword: false },
+    headers: { cookie, 'x-csrf-token': body.csrfToken, 'content-type': 'application/json' },
+  };
+}
+
+/**
+ * The first sign-in of an account an administrator created or reset: the one-time password only lets its
+ * person choose their own (PASSWORD_CHANGE_REQUIRED otherwise), as the browser makes them do first.
+ */
+export async function firstSignIn(baseUrl: string, username: string, oneTimePassword: string, newPassword = `${username} own passphrase`): Promise<Session> {
+  const s = await login(baseUrl, username, oneTimePassword);
+  if (!s.identity.mustChangePassword) throw new Error(`${username} signed in with a one-time password but was not asked to change it`);
+  return changeOwnPassword(baseUrl, s, newPassword);
 }

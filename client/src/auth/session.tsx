@@ -4,12 +4,15 @@
 import { createContext, useCallback, useContext, useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import { api, ApiError, setCsrfToken } from '../api/http';
 import { useI18n } from '../i18n/i18n';
+import { ChangePasswordDialog } from './change-password-dialog';
 import type { UserRole } from '../../../common/domain';
 
 export interface SessionUser {
   username: string;
   role: UserRole;
   displayName: string;
+  /** The password was set by an administrator: the server answers nothing else until it is changed. */
+  mustChangePassword?: boolean;
 }
 interface AuthAnswer {
   user: SessionUser;
@@ -22,6 +25,8 @@ interface SessionApi {
   state: SessionState;
   signIn(username: string, password: string): Promise<void>;
   signOut(): Promise<void>;
+  /** After POST /api/auth/password: the session was renewed (new cookie, this CSRF token) and the password is the person's own. */
+  passwordChanged(csrfToken: string): void;
 }
 
 const SessionContext = createContext<SessionApi | null>(null);
@@ -47,7 +52,11 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     setCsrfToken(null);
     setState({ status: 'anonymous' });
   }, []);
-  return <SessionContext.Provider value={{ state, signIn, signOut }}>{children}</SessionContext.Provider>;
+  const passwordChanged = useCallback((csrfToken: string) => {
+    setCsrfToken(csrfToken);
+    setState((s) => (s.status === 'signed-in' ? { status: 'signed-in', user: { ...s.user, mustChangePassword: false } } : s));
+  }, []);
+  return <SessionContext.Provider value={{ state, signIn, signOut, passwordChanged }}>{children}</SessionContext.Provider>;
 }
 
 export function useSession(): SessionApi {
@@ -95,11 +104,15 @@ export function LoginForm() {
   );
 }
 
-/** Renders children once signed in; the sign-in form otherwise. */
+/**
+ * Renders children once signed in; the sign-in form otherwise; and only the change-password dialog while the
+ * password is one an administrator set (the server refuses everything else then: PASSWORD_CHANGE_REQUIRED).
+ */
 export function RequireSession({ children }: { children: ReactNode }) {
   const { state } = useSession();
   const { t } = useI18n();
   if (state.status === 'loading') return <div className="loading">{t('loading')}</div>;
   if (state.status === 'anonymous') return <LoginForm />;
+  if (state.user.mustChangePassword) return <ChangePasswordDialog forced onClose={() => undefined} />;
   return <>{children}</>;
 }
