@@ -35,6 +35,15 @@ const KNOWN_LEAKS: Readonly<Record<string, string>> = {
   'worker /api/dataset': 'server/dataset-status.ts counts the whole street (residents, households, rows) for a worker too (h/leaks)',
 };
 
+/**
+ * Routes a worker may read that cannot answer this fixture's worker with data, and why; every other readable
+ * route must answer the worker 200 at least once, so its leak check runs on real rows.
+ */
+const WORKER_NO_DATA: Readonly<Record<string, string>> = {
+  '/api/public/reports/:code':
+    "a resident's tracking code is the credential (50 random bits, shown once to the reporter): without one every code is 404, which is what is checked here; tests/resident covers the holder's view",
+};
+
 /** Names the server knows in full; which roles may read them in full (SECURITY.md roles table). */
 const FULL_NAMES_ALLOWED: ReadonlySet<Role> = new Set<Role>(['leader']);
 
@@ -257,11 +266,32 @@ describe.each(backends())('scope enumeration on %s', (backend) => {
         return ['json', 'xml'].map((f) => path.replace(':format', f));
       case '/open311/v2/services/:code.:format':
         return ['/open311/v2/services/environment.json'];
+      case '/api/field/tasks/:id/route':
+        // from where the worker stands (the route needs a start)
+        return incidents.map((id) => `/api/field/tasks/${id}/route?lon=${IN_A1.lon}&lat=${IN_A1.lat}`);
       case '/api/admin/rosters/:kind/template':
         return ['/api/admin/rosters/people/template'];
     }
     if (path.includes(':id')) return incidents.map((id) => path.replace(':id', String(id)));
     return [withQuery(path.replace(/:[A-Za-z0-9_]+/g, '1'))];
+  }
+
+  /**
+   * The same URL with the filters a worker of grid A would try to reach grid B with: B's ids under every filter
+   * name the routes take, a bbox around B only, B's place name as a search, a status filter. A route that
+   * refuses an unknown parameter answers 400 with a code (checked too); one that takes it must still answer
+   * nothing of B.
+   */
+  function probesOfB(url: string): string[] {
+    if (url.endsWith('.mvt') || url.startsWith('/api/photos/')) return [];
+    const d = 0.002;
+    const bboxB = `bbox=${IN_B1.lon - d},${IN_B1.lat - d},${IN_B1.lon + d},${IN_B1.lat + d}`;
+    const params = [
+      `gridId=${fx.gridB1}`, `grid=${fx.gridB1}`, `grid_id=${fx.gridB1}`, `communityId=${fx.communityB}`, `community=${fx.communityB}`,
+      `assigneeId=${fx.workerB1}`, `q=${encodeURIComponent('朝阳里')}`, 'status=reported', 'limit=1000', bboxB,
+    ];
+    const sep = url.includes('?') ? '&' : '?';
+    return params.map((p) => (p.startsWith('bbox=') && url.includes('bbox=') ? url.replace(/bbox=[^&]*/, p) : `${url}${sep}${p}`));
   }
 
   /** The next page of a paged answer: OGC `links` rel=next, or a `next` link in the body. */
@@ -295,7 +325,9 @@ describe.each(backends())('scope enumeration on %s', (backend) => {
       if (/^(gridId|grid_id)$/.test(key) && (n === fx.gridB1 || n === fx.gridB2)) out.push(`grid ${key}=${n}`);
       if (!geographyAllowed && /^(communityId|community_id)$/.test(key) && n === fx.communityB) out.push(`community ${key}=${n}`);
       if (/^(personId|assigneeId|workerId|headId|person_id|assignee_id|worker_id)$/.test(key) && personIdsB.includes(n)) out.push(`person ${key}=${n}`);
-      if (/household|resident/i.test(key) && n >= 7331) out.push(`count ${key}=${n}`);
+      // B's building holds 7,331 households and 9,137 residents, more than all of A: any count, total or sum of
+      // people that includes B is at least that large, whatever else it adds
+      if (/household|resident|population|people|persons|count|total|sum/i.test(key) && n >= 7331) out.push(`count ${key}=${n}`);
     };
     walk(a.json, '');
     return out;
@@ -326,17 +358,27 @@ describe.each(backends())('scope enumeration on %s', (backend) => {
     const leaks: string[] = [];
     const known: string[] = [];
     const wrong: string[] = [];
-    const seen = { workerSawA: 0, leaderSawB: 0, fetched: 0 };
+    const seen = { workerSawA: 0, leaderSawB: 0, fetched: 0, probes: 0 };
+    /** Per route a worker may read: the statuses its plain URLs answered (the probes aside). */
+    const workerStatuses = new Map<string, Set<number>>();
     for (const r of routes) {
       const scope = routeScopeOf(r.path)?.scope;
       if (!scope) continue;
-      for (const url of urlsFor(r.path)) {
-        for (const role of ROLES) {
+      const plain = urlsFor(r.path);
+      const probes = plain.flatMap(probesOfB);
+      for (const url of [...plain, ...probes]) {
+        const probe = !plain.includes(url);
+        for (const role of probe ? (['worker'] as const) : ROLES) {
+          if (probe) seen.probes++;
           let next: string | undefined = url;
           for (let page = 0; next && page < 20; page++) {
             const a = await fetchAs(role, next);
             seen.fetched++;
             const where = `${role} GET ${next} → ${a.status}`;
+            if (role === 'worker' && !probe && page === 0) {
+              const set = workerStatuses.get(r.path) ?? new Set<number>();
+              workerStatuses.set(r.path, set.add(a.status));
+            }
             if (a.status >= 400 && !a.code) wrong.push(`${where}: an error without a code: ${a.text.slice(0, 120)}`);
             if (role === 'worker' && (scope === 'street-roles' || scope === 'admin-only') && !(a.status === 403 && a.code === 'FORBIDDEN')) {
               wrong.push(`${where}: a worker must be refused (403 FORBIDDEN) on a ${scope} route`);
@@ -353,6 +395,14 @@ describe.each(backends())('scope enumeration on %s', (backend) => {
     if (known.length) console.warn(`scope enumeration (${backend}): known leaks (KNOWN_LEAKS)\n${known.join('\n')}`);
     expect(leaks).toEqual([]);
     expect(wrong).toEqual([]);
+    // Checked with data, not only with refusals: every route a worker may read answered the worker 200 at least
+    // once (the answer with A's rows is where a filter that forgets the scope would show B's)
+    const readable = routes.filter((r) => ['scoped', 'own', 'street-public'].includes(routeScopeOf(r.path)?.scope ?? ''));
+    const neverOk = readable
+      .filter((r) => !workerStatuses.get(r.path)?.has(200) && !(r.path in WORKER_NO_DATA))
+      .map((r) => `${r.path}: ${[...(workerStatuses.get(r.path) ?? [])].join('/')}`);
+    expect(neverOk, 'routes a worker may read that never answered the worker with data').toEqual([]);
+    expect(seen.probes).toBeGreaterThan(300);
     // the fixture is visible where it should be: the test would catch a leak, not pass on empty answers
     expect(seen.workerSawA).toBeGreaterThan(2);
     expect(seen.leaderSawB).toBeGreaterThan(2);
