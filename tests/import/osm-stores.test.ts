@@ -48,7 +48,7 @@ describe('NodeStore', () => {
     for (const [k, c] of expected) expect(store.get(k)).toEqual(c);
     // Ids that are not there: below, between and above the stored ones.
     for (const k of [0, 2 ** 33 - 1, id + 1, -5]) if (!expected.has(k)) expect(store.get(k)).toBeUndefined();
-    // Random look-ups after a sequential pass: the LRU cache evicts and re-reads blocks correctly.
+    // Random look-ups after a sequential pass: the block cache evicts and re-reads blocks correctly.
     const keys = [...expected.keys()];
     for (let i = 0; i < 5_000; i++) {
       const k = keys[Math.floor(rand() * keys.length)];

@@ -2,7 +2,7 @@
 // not need 200 MB of heap"), after osm2pgsql's flat-node store: PBF files list nodes sorted by id, so the
 // nodes are written in blocks of BLOCK_NODES as they stream past, and only a sparse index stays in memory
 // (first and last id, file offset and encoding of each block: ~30 bytes per 1,024 nodes). A look-up finds the
-// block by binary search over the index, reads it (a small LRU cache of decoded blocks serves the way refs,
+// block by binary search over the index, reads it (a small cache of decoded blocks serves the way refs,
 // which point at nearby nodes), and searches it.
 // On disk a block is its ids as Uint32 deltas from the previous id (4 bytes a node), then lon and lat: as
 // Int32 × 1e-7 degrees (the PBF default granularity, what the parser divides by) when every coordinate of
@@ -67,7 +67,12 @@ export class NodeStore implements NodeCoords {
   private readonly fixed = new Column();
   private lastWritten = -Infinity;
   private readonly outOfOrder = new Map<number, [number, number]>();
-  private readonly cache = new Map<number, DecodedBlock>();
+  // Decoded blocks by block number (filled at finish), and a ring of the numbers in the order they were
+  // decoded: the oldest is dropped when CACHE_BLOCKS are held (first in, first out: no bookkeeping on a hit,
+  // which a look-up per way ref cannot afford; an LRU Map's delete + set cost more than the block search).
+  private decoded: (DecodedBlock | undefined)[] = [];
+  private readonly ring = new Int32Array(CACHE_BLOCKS).fill(-1);
+  private ringPos = 0;
   // The block of the previous look-up: consecutive refs of a way mostly fall in one block, and this skips
   // the index search and the cache's bookkeeping for them.
   private lastBlock: DecodedBlock | null = null;
@@ -78,7 +83,7 @@ export class NodeStore implements NodeCoords {
   private closed = false;
   /** Nodes stored (a repeated id counts each time it is read). */
   size = 0;
-  /** Look-ups served from the cache / read from the file: how well the cache suits the file's layout. */
+  /** Block look-ups served from memory / blocks read from the file: how well the cache suits the file's layout. */
   cacheHits = 0;
   blockReads = 0;
 
@@ -112,6 +117,7 @@ export class NodeStore implements NodeCoords {
     if (this.finished) return;
     this.flushBlock();
     this.flushWrites();
+    this.decoded = new Array<DecodedBlock | undefined>(this.firstId.length);
     this.finished = true;
   }
 
@@ -119,7 +125,7 @@ export class NodeStore implements NodeCoords {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.cache.clear();
+    this.decoded = [];
     this.lastBlock = null;
     closeSync(this.fd);
     await rm(this.dir, { recursive: true, force: true });
@@ -168,11 +174,8 @@ export class NodeStore implements NodeCoords {
 
   private block(b: number): DecodedBlock {
     if (!this.finished) throw new Error('NodeStore.get before finish');
-    const hit = this.cache.get(b);
+    const hit = this.decoded[b];
     if (hit) {
-      // Re-insert: a Map iterates in insertion order, so the first key is the least recently used.
-      this.cache.delete(b);
-      this.cache.set(b, hit);
       this.cacheHits++;
       return hit;
     }
@@ -206,8 +209,11 @@ export class NodeStore implements NodeCoords {
       }
     }
     const block = { ids, lon, lat };
-    if (this.cache.size >= CACHE_BLOCKS) this.cache.delete(this.cache.keys().next().value as number);
-    this.cache.set(b, block);
+    const old = this.ring[this.ringPos];
+    if (old >= 0) this.decoded[old] = undefined;
+    this.ring[this.ringPos] = b;
+    this.ringPos = (this.ringPos + 1) % CACHE_BLOCKS;
+    this.decoded[b] = block;
     return block;
   }
 
