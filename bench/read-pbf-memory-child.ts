@@ -2,8 +2,11 @@
 // import's reader (`new`: server/import/osm/read-pbf.ts, three passes, only what the import keeps) or the
 // old one (`old`: bench/legacy-read-pbf.ts, everything in Maps and arrays) and prints one JSON line:
 //   retainedMb  memory the result holds after a full GC (V8 heap + external: typed arrays live outside the heap)
-//   peakMb      highest heap + external seen while reading, sampled every 5 ms between blocks, minus the start
-//   rssGrowthMb peak RSS of the process (getrusage maxRSS) minus its RSS before reading
+//   peakMb      highest heap + external seen while reading and resolving, sampled every 5 ms, minus the start
+//   rssGrowthMb peak RSS of the process (getrusage maxRSS) minus its RSS before reading, through the read and
+//               the resolve step below
+//   resolveMs   time to look up the coordinates of every ref of every kept way, in file order (what the
+//               import's one loop over the ways does); `refsMissing` counts refs with no coordinates
 // Run with `node --expose-gc --import tsx`; each reader in a fresh process so neither sees the other's garbage.
 import { readPbf } from '../server/import/osm/read-pbf';
 import { OSM_IMPORT_SELECTION } from '../server/import/osm/import-osm';
@@ -30,14 +33,26 @@ const sampler = setInterval(() => { peak = Math.max(peak, used()); }, 5);
 const t0 = performance.now();
 const result = which === 'new' ? await readPbf(file, OSM_IMPORT_SELECTION) : await readPbfWhole(file);
 const ms = performance.now() - t0;
-clearInterval(sampler);
 peak = Math.max(peak, used());
 // Buffers outside the heap (zlib's, the file reader's) are released by finalizers that run after a GC, on a
 // later turn: collect until the figure settles, or one run reads 90 MB and the next 108 MB for the same result.
 await settle();
 const retained = used() - base;
+const t1 = performance.now();
+let refsResolved = 0;
+let refsMissing = 0;
+for (const w of result.ways) {
+  for (const ref of w.refs) {
+    if (result.coords.get(ref)) refsResolved++;
+    else refsMissing++;
+  }
+}
+const resolveMs = performance.now() - t1;
+clearInterval(sampler);
+peak = Math.max(peak, used());
 const rssGrowth = process.resourceUsage().maxRSS * 1024 - rssBefore;
 const counts = 'stats' in result
-  ? { nodesRead: result.stats.nodesRead, nodesKept: result.stats.nodeCoordsKept, nodesReferenced: result.stats.nodesReferenced, waysRead: result.stats.waysRead, ways: result.ways.length, relations: result.relations.length }
-  : { nodesRead: result.coords.size, nodesKept: result.coords.size, nodesReferenced: null, waysRead: result.ways.length, ways: result.ways.length, relations: result.relations.length };
-console.log(JSON.stringify({ which, ms, retainedMb: mb(retained), peakMb: mb(peak - base), rssGrowthMb: mb(rssGrowth), ...counts }));
+  ? { nodesRead: result.stats.nodesRead, nodesKept: result.stats.nodeCoordsKept, refsKept: result.stats.refsKept, tempMb: mb(result.stats.tempBytes), waysRead: result.stats.waysRead, ways: result.ways.length, relations: result.relations.length }
+  : { nodesRead: result.coords.size, nodesKept: result.coords.size, refsKept: null, tempMb: 0, waysRead: result.ways.length, ways: result.ways.length, relations: result.relations.length };
+if ('close' in result) await result.close(); // the reader's temporary files
+console.log(JSON.stringify({ which, ms, resolveMs, retainedMb: mb(retained), peakMb: mb(peak - base), rssGrowthMb: mb(rssGrowth), refsResolved, refsMissing, ...counts }));

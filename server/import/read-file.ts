@@ -4,6 +4,15 @@ import path from 'node:path';
 import { AppError } from '../../common/errors';
 
 export async function readNonEmpty(file: string): Promise<Buffer> {
+  await checkNonEmpty(file);
+  return readFile(file);
+}
+
+/**
+ * The same checks as readNonEmpty (exists, is a file, not 0 bytes) without reading it: for the readers that
+ * stream a file (the PBF reader), which must not hold the whole of it even for a moment. Returns its size.
+ */
+export async function checkNonEmpty(file: string): Promise<number> {
   let size: number;
   try {
     const s = await stat(file);
@@ -14,7 +23,7 @@ export async function readNonEmpty(file: string): Promise<Buffer> {
     throw new AppError('IMPORT_FAILED', `cannot open ${file}: ${(err as Error).message}`, 'file');
   }
   if (size === 0) throw new AppError('IMPORT_FAILED', `${path.basename(file)} is empty (0 bytes): nothing to import`, 'file');
-  return readFile(file);
+  return size;
 }
 
 /** Text of a file without a UTF-8 byte-order mark (Excel writes one into CSV files). */

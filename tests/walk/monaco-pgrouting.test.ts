@@ -8,8 +8,8 @@ import { freshDb, type TestDb } from '../helpers/test-db';
 import { loadWalkGraph, type WalkGraph } from '../../server/walk/walk-graph';
 import { multiSourceDijkstra, type WalkDirection } from '../../server/walk/dijkstra';
 import type { Db } from '../../server/db/db';
-
-const MONACO = new URL('../../../shared/data/osm/monaco.osm.pbf', import.meta.url).pathname;
+// The same path (and GCC_MONACO_PBF override) as every other Monaco test: a worktree has no ../shared.
+import { MONACO_PBF as MONACO } from '../helpers/osm-cut';
 type Importer = (db: Db, file: string, opts: { snap?: boolean }) => Promise<unknown>;
 
 async function findImporter(): Promise<Importer | null> {

@@ -1,42 +1,37 @@
-// Reads from an OSM PBF file only what the import uses, in three streaming passes over the file, so that
-// memory grows with the nodes the import keeps, not with the file (issue 14 item 3: "a 200 MB PBF does not
-// need 200 MB of heap"). Each pass inflates the file's blocks one at a time (osm-pbf-parser-node in raw
-// mode) and decodes only the blocks of the type it wants; which type a block holds is read from the first
-// bytes of each of its groups (peekBlockKinds), so a pass never builds objects for the blocks it skips.
+// Reads from an OSM PBF file only what the import uses, in three streaming passes over the file, holding
+// what it keeps on disk rather than in memory, so that memory does not grow with the file (issue 14 item 3:
+// "a 200 MB PBF does not need 200 MB of heap"). Each pass inflates the file's blocks one at a time
+// (osm-pbf-parser-node in raw mode) and decodes only the blocks of the type it wants; which type a block
+// holds is read from the first bytes of each of its groups (peekBlockKinds), so a pass never builds objects
+// for the blocks it skips.
 //   1. relations: the header is checked, relations the selection wants are kept (building multipolygons with
 //      their member way ids; POI relations with their tags only). This pass reads the whole file, so a
-//      truncated or corrupt file fails here, before anything is held.
-//   2. ways: ways the selection wants, and the member ways of the kept relations. The node ids they refer to
-//      become one sorted, de-duplicated Float64Array (node ids pass 2^31; doubles hold them exactly).
-//   3. nodes: coordinates only of the referenced nodes, into two Float64Arrays beside the ids (24 bytes a
-//      node, against ~100 for a Map entry holding a [lon, lat] array); tags only of the nodes the selection
-//      wants (POIs, barriers on kept ways), with their coordinates when no kept way refers to them.
+//      truncated or corrupt file fails here, before anything is written.
+//   2. nodes: every node's coordinates go to a NodeStore (node-store.ts: a temporary file in id order with a
+//      sparse index, ~12 bytes a node on disk and ~30 bytes per 1,024 nodes in memory); tags only of the
+//      nodes the selection wants (POIs), and of the nodes it would want if a kept way referred to them
+//      (barriers), until pass 3 says whether one does.
+//   3. ways: the ways the selection wants and the member ways of the kept relations go to a WayStore
+//      (way-store.ts: delta-coded refs in a temporary file, read back in file order); in memory only their
+//      interned tag sets.
+// All nodes are stored, not only those kept ways refer to: knowing those would take a set of every referred
+// id in memory (what this reader held before), and in a real extract almost every node belongs to a way.
 // A file sorted by type then id (osmium writes Sort.Type_then_ID in the header) lets passes 2 and 3 stop at
-// the first block of a later type. Every parser failure (truncated, corrupt, not PBF at all) becomes
-// IMPORT_FAILED before any database work.
+// the first block of a later type; passes 2 and 3 inflate only the blocks of their type (pass 1 noted each
+// block's type). Every parser failure (truncated, corrupt, not PBF at all) becomes
+// IMPORT_FAILED before any database work. The temporary files are removed by `OsmData.close()` (the import
+// calls it when it ends, whether it succeeded or failed) and by readPbf itself when reading fails.
 import { createReadStream } from 'node:fs';
 import { inflateSync } from 'node:zlib';
 import path from 'node:path';
 import { OSMTransform, parse } from 'osm-pbf-parser-node';
 import { AppError } from '../../../common/errors';
-import { readNonEmpty } from '../read-file';
+import { checkNonEmpty } from '../read-file';
 import type { Tags } from './osm-tags';
+import { NodeStore } from './node-store';
+import { WayStore, type OsmWays } from './way-store';
 
-/**
- * The kept ways, packed: ids, node refs and tags in typed arrays (one shared pool of refs, an offset per way)
- * rather than an object, an array of refs and a tags object per way (~200 bytes a way on the heap). Tags of
- * equal ways share one frozen object: with only TAG_KEYS_READ kept, most ways read `building=yes`.
- */
-export interface OsmWays {
-  readonly length: number;
-  id(i: number): number;
-  tags(i: number): Tags;
-  refCount(i: number): number;
-  /** Node ids of way i, in order: a fresh array the caller owns. */
-  refs(i: number): number[];
-  /** Index of the way with this id, -1 when it was not kept. */
-  indexOf(id: number): number;
-}
+export type { OsmWay, OsmWays } from './way-store';
 
 export interface OsmRelation {
   id: number;
@@ -57,7 +52,7 @@ export interface OsmSelection {
   tagKeys?: readonly string[];
 }
 
-/** lon/lat by node id, for the nodes that were kept. */
+/** lon/lat by node id. */
 export interface NodeCoords {
   get(id: number): [number, number] | undefined;
 }
@@ -68,25 +63,29 @@ export interface OsmReadStats {
   relationsRead: number;
   waysKept: number;
   relationsKept: number;
-  /** Distinct node ids the kept ways refer to. */
-  nodesReferenced: number;
-  /** Referenced nodes found in the file (the rest are missing from the extract). */
+  /** Node refs of the kept ways (with repeats). */
+  refsKept: number;
+  /** Nodes whose coordinates were stored (every node of the file). */
   nodeCoordsKept: number;
-  /** Tagged nodes kept with their tags (POIs, barriers). */
+  /** Tagged nodes kept with their tags (POIs, barriers on kept ways). */
   nodeTagsKept: number;
+  /** Bytes of the temporary files (nodes, ways). */
+  tempBytes: number;
   /** Whether the header said the file is sorted, so passes 2 and 3 could stop early. */
   sorted: boolean;
 }
 
 export interface OsmData {
   coords: NodeCoords;
-  /** Tags of the kept tagged nodes, in file order. */
+  /** Tags of the kept tagged nodes: the POIs in file order, then the barriers on kept ways. */
   nodeTags: Map<number, Tags>;
   /** Kept ways, in file order. */
   ways: OsmWays;
   /** Kept relations, in file order. */
   relations: OsmRelation[];
   stats: OsmReadStats;
+  /** Removes the temporary files; the data cannot be read afterwards. */
+  close(): Promise<void>;
 }
 
 interface ParsedItem {
@@ -106,19 +105,29 @@ const KIND_WAYS = 2;
 const KIND_RELATIONS = 4;
 const SUPPORTED_FEATURES = ['OsmSchema-V0.6', 'DenseNodes', 'HistoricalInformation'];
 
-export async function readPbf(file: string, selection: OsmSelection): Promise<OsmData> {
-  // Size and existence first: a 0-byte file is "empty", not "corrupt".
-  await readNonEmpty(file);
+export interface ReadPbfOptions {
+  /** Folder for the temporary node and way files (default: the system's temporary folder). */
+  tempDir?: string;
+}
+
+export async function readPbf(file: string, selection: OsmSelection, options: ReadPbfOptions = {}): Promise<OsmData> {
+  // Size and existence first: a 0-byte file is "empty", not "corrupt". Only stat: reading the file whole
+  // here (as this reader did until 2026-12-07) put the entire PBF in memory at the start of every import.
+  await checkNonEmpty(file);
   const base = path.basename(file);
   const stats: OsmReadStats = {
     nodesRead: 0, waysRead: 0, relationsRead: 0, waysKept: 0, relationsKept: 0,
-    nodesReferenced: 0, nodeCoordsKept: 0, nodeTagsKept: 0, sorted: false,
+    refsKept: 0, nodeCoordsKept: 0, nodeTagsKept: 0, tempBytes: 0, sorted: false,
   };
+  let nodes: NodeStore | null = null;
+  let ways: WayStore | null = null;
+  const close = async () => { await nodes?.close(); await ways?.close(); };
   try {
     // Pass 1: header and relations.
     let sawHeader = false;
     const relations: OsmRelation[] = [];
     const memberWays = new Set<number>();
+    const blockKinds = new BlockKinds();
     await forEachBlock(file, selection.tagKeys, KIND_RELATIONS, (header) => {
       sawHeader = true;
       const unsupported = (header.required_features ?? []).filter((f) => !SUPPORTED_FEATURES.includes(f));
@@ -133,13 +142,30 @@ export async function readPbf(file: string, selection: OsmSelection): Promise<Os
       const members = keep === 'members' ? item.members ?? [] : [];
       for (const m of members) if (m.type === 'way') memberWays.add(m.ref);
       relations.push({ id: item.id, members, tags });
-    }, false);
+    }, false, blockKinds);
     if (!sawHeader) throw new AppError('IMPORT_FAILED', `${base} is not an OSM PBF file (no OSMHeader block). Nothing was imported`, 'file');
     stats.relationsKept = relations.length;
 
-    // Pass 2: ways.
-    const ways = new KeptWays();
+    // Pass 2: nodes. `onWayOnly`: tagged nodes kept only if a kept way refers to them (decided in pass 3).
     const interner = new TagInterner();
+    const store = await NodeStore.create(options.tempDir);
+    nodes = store;
+    const nodeTags = new Map<number, Tags>();
+    const onWayOnly = new Map<number, Tags>();
+    await forEachBlock(file, selection.tagKeys, KIND_NODES, null, (item) => {
+      if (item.type !== 'node' || item.id === undefined || item.lon === undefined || item.lat === undefined) return;
+      stats.nodesRead++;
+      store.add(item.id, item.lon, item.lat);
+      if (!item.tags) return;
+      if (selection.nodeTags(item.tags, false)) nodeTags.set(item.id, interner.tags(item.tags));
+      else if (selection.nodeTags(item.tags, true)) onWayOnly.set(item.id, interner.tags(item.tags));
+    }, stats.sorted, blockKinds);
+    store.finish();
+    stats.nodeCoordsKept = store.size;
+
+    // Pass 3: ways.
+    const kept = await WayStore.create(memberWays, options.tempDir);
+    ways = kept;
     await forEachBlock(file, selection.tagKeys, KIND_WAYS, null, (item) => {
       if (item.type !== 'way' || item.id === undefined) return;
       stats.waysRead++;
@@ -147,31 +173,23 @@ export async function readPbf(file: string, selection: OsmSelection): Promise<Os
       const tags = item.tags ?? {};
       const closed = refs.length >= 4 && refs[0] === refs[refs.length - 1];
       if (!memberWays.has(item.id) && !selection.way(tags, closed)) return;
-      ways.push(item.id, refs, interner.tags(tags));
-    }, stats.sorted);
-    ways.trim();
-    stats.waysKept = ways.length;
-    memberWays.clear();
-    const ids = ways.sortedDistinctRefs();
-    stats.nodesReferenced = ids.length;
-
-    // Pass 3: nodes.
-    const coords = new KeptNodeCoords(ids);
-    const nodeTags = new Map<number, Tags>();
-    await forEachBlock(file, selection.tagKeys, KIND_NODES, null, (item) => {
-      if (item.type !== 'node' || item.id === undefined || item.lon === undefined || item.lat === undefined) return;
-      stats.nodesRead++;
-      const referenced = coords.set(item.id, item.lon, item.lat);
-      if (item.tags && selection.nodeTags(item.tags, referenced)) {
-        nodeTags.set(item.id, interner.tags(item.tags));
-        if (!referenced) coords.setExtra(item.id, item.lon, item.lat);
+      kept.push(item.id, refs, interner.tags(tags));
+      if (onWayOnly.size > 0) {
+        for (const r of refs) {
+          const t = onWayOnly.get(r);
+          if (t) { nodeTags.set(r, t); onWayOnly.delete(r); }
+        }
       }
-    }, stats.sorted);
-    stats.nodeCoordsKept = coords.found;
+    }, stats.sorted, blockKinds);
+    kept.finish();
+    stats.waysKept = kept.length;
+    stats.refsKept = kept.refs;
     stats.nodeTagsKept = nodeTags.size;
+    stats.tempBytes = store.bytesOnDisk + kept.bytesOnDisk;
 
-    return { coords, nodeTags, ways, relations, stats };
+    return { coords: store, nodeTags, ways: kept, relations, stats, close };
   } catch (err) {
+    await close();
     if (err instanceof AppError) throw err;
     throw new AppError('IMPORT_FAILED', `${base} is not a readable OSM PBF file (truncated or corrupt): ${(err as Error).message}. Nothing was imported`, 'file');
   }
@@ -180,6 +198,9 @@ export async function readPbf(file: string, selection: OsmSelection): Promise<Os
 /**
  * Streams the file's blocks; decodes those holding `kind` and hands their items to `onItem`. With `stopAfter`
  * (a sorted file), stops at the first block holding only later kinds. `onHeader` sees the OSMHeader block.
+ * `blockKinds` is the kinds of each data block in file order: the first pass fills it (it inflates every
+ * block to peek), later passes read it and skip a block of other kinds without inflating it (the inflated
+ * blocks are most of the garbage a pass makes, and a third of its time).
  * `parse(raw, blocks)` takes its tag filter from the transform's own options.
  */
 async function forEachBlock(
@@ -189,12 +210,15 @@ async function forEachBlock(
   onHeader: ((header: ParsedItem) => void) | null,
   onItem: (item: ParsedItem) => void,
   stopAfter: boolean,
+  blockKinds: BlockKinds,
 ): Promise<void> {
   const source = createReadStream(file);
   const keys = tagKeys ? [...tagKeys] : true;
   const blocks = new OSMTransform({ writeRaw: true, withTags: { node: keys, way: keys, relation: keys }, withInfo: false });
   source.on('error', (err) => blocks.destroy(err));
   source.pipe(blocks);
+  const known = blockKinds.length > 0;
+  let index = 0;
   try {
     for await (const chunk of blocks as AsyncIterable<Buffer | ParsedItem[]>) {
       if (!Buffer.isBuffer(chunk)) {
@@ -202,10 +226,19 @@ async function forEachBlock(
         if (onHeader) for (const header of chunk) onHeader(header);
         continue;
       }
-      const raw = inflateSync(chunk);
-      const kinds = peekBlockKinds(raw);
+      let kinds: number;
+      let raw: Buffer | null = null;
+      if (known) {
+        if (index >= blockKinds.length) throw new Error('the file changed between passes (more blocks than before)');
+        kinds = blockKinds.get(index);
+      } else {
+        raw = inflateSync(chunk);
+        kinds = peekBlockKinds(raw);
+        blockKinds.push(kinds);
+      }
+      index++;
       if (kinds & kind) {
-        for (const item of parse(raw, blocks) as ParsedItem[]) onItem(item);
+        for (const item of parse(raw ?? inflateSync(chunk), blocks) as ParsedItem[]) onItem(item);
       } else if (stopAfter && kinds > kind) {
         break;
       }
@@ -213,6 +246,21 @@ async function forEachBlock(
   } finally {
     source.destroy();
   }
+}
+
+/** One byte of KIND_* bits per data block, in file order. */
+class BlockKinds {
+  private data = new Uint8Array(1024);
+  length = 0;
+  push(kinds: number): void {
+    if (this.length === this.data.length) {
+      const next = new Uint8Array(this.data.length * 2);
+      next.set(this.data);
+      this.data = next;
+    }
+    this.data[this.length++] = kinds;
+  }
+  get(i: number): number { return this.data[i]; }
 }
 
 /**
@@ -260,22 +308,6 @@ export function peekBlockKinds(buf: Uint8Array): number {
   return kinds;
 }
 
-/** A Float64Array that grows by doubling; `trim` drops the spare capacity once filling is done. */
-class GrowableF64 {
-  data: Float64Array;
-  length = 0;
-  constructor(capacity = 1024) { this.data = new Float64Array(capacity); }
-  push(v: number): void {
-    if (this.length === this.data.length) {
-      const next = new Float64Array(this.data.length * 2);
-      next.set(this.data);
-      this.data = next;
-    }
-    this.data[this.length++] = v;
-  }
-  trim(): void { if (this.data.length !== this.length) this.data = this.data.slice(0, this.length); }
-}
-
 /**
  * One frozen tags object per distinct tag set, and one string per distinct value: tag values repeat a lot
  * (building=yes, highway=residential) and each block decodes its own copies of them. Dropped after reading.
@@ -300,145 +332,5 @@ class TagInterner {
     const frozen = Object.freeze(out);
     this.sets.set(key, frozen);
     return frozen;
-  }
-}
-
-class KeptWays implements OsmWays {
-  private readonly ids = new GrowableF64();
-  /** starts[i] .. starts[i + 1]: way i's refs in the pool. */
-  private readonly starts = new GrowableF64();
-  private readonly pool = new GrowableF64(4096);
-  private readonly tagSets: Tags[] = [];
-  private sortedById = true;
-  private byId: Map<number, number> | null = null;
-
-  constructor() { this.starts.push(0); }
-
-  get length(): number { return this.ids.length; }
-
-  push(id: number, refs: readonly number[], tags: Tags): void {
-    if (this.ids.length > 0 && id <= this.ids.data[this.ids.length - 1]) this.sortedById = false;
-    this.ids.push(id);
-    for (const r of refs) this.pool.push(r);
-    this.starts.push(this.pool.length);
-    this.tagSets.push(tags);
-  }
-
-  trim(): void { this.ids.trim(); this.starts.trim(); this.pool.trim(); }
-
-  id(i: number): number { return this.ids.data[i]; }
-  tags(i: number): Tags { return this.tagSets[i]; }
-  refCount(i: number): number { return this.starts.data[i + 1] - this.starts.data[i]; }
-  refs(i: number): number[] { return Array.from(this.pool.data.subarray(this.starts.data[i], this.starts.data[i + 1])); }
-
-  indexOf(id: number): number {
-    if (this.sortedById) return binarySearch(this.ids.data, this.ids.length, id);
-    // A file not sorted by id: a Map, built once, on the first look-up.
-    if (!this.byId) {
-      this.byId = new Map();
-      for (let i = 0; i < this.ids.length; i++) this.byId.set(this.ids.data[i], i);
-    }
-    return this.byId.get(id) ?? -1;
-  }
-
-  /** Every node id the ways refer to, sorted, each once. */
-  sortedDistinctRefs(): Float64Array {
-    const all = this.pool.data.slice(0, this.pool.length);
-    all.sort();
-    let n = 0;
-    for (let i = 0; i < all.length; i++) if (i === 0 || all[i] !== all[i - 1]) all[n++] = all[i];
-    return all.slice(0, n); // a copy of the distinct part, so the full array can be collected
-  }
-}
-
-function binarySearch(sorted: Float64Array, length: number, v: number): number {
-  let lo = 0;
-  let hi = length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    const x = sorted[mid];
-    if (x < v) lo = mid + 1;
-    else if (x > v) hi = mid - 1;
-    else return mid;
-  }
-  return -1;
-}
-
-/** Marks a referenced node not (yet) found in the file; no longitude or latitude × 1e7 reaches it. */
-const MISSING = -2147483648;
-const FIXED = 1e7;
-
-/**
- * Coordinates beside a sorted id array (binary search); a small Map for kept nodes no kept way refers to.
- * Stored as Int32 × 1e-7 degrees (the PBF default granularity, what the parser divides by), 8 bytes a node
- * instead of 16. Every value is checked to decode to exactly the double the parser gave; the first that does
- * not (a file with another granularity or an offset) switches the store to Float64 for the rest, so the
- * coordinates are always the parser's own.
- */
-class KeptNodeCoords implements NodeCoords {
-  private lonI: Int32Array | null;
-  private latI: Int32Array | null;
-  private lonF: Float64Array | null = null;
-  private latF: Float64Array | null = null;
-  private readonly extra = new Map<number, [number, number]>();
-  found = 0;
-
-  constructor(private readonly ids: Float64Array) {
-    this.lonI = new Int32Array(ids.length).fill(MISSING);
-    this.latI = new Int32Array(ids.length);
-  }
-
-  private toFloat(): void {
-    const n = this.ids.length;
-    this.lonF = new Float64Array(n).fill(NaN);
-    this.latF = new Float64Array(n);
-    const lonI = this.lonI as Int32Array;
-    const latI = this.latI as Int32Array;
-    for (let i = 0; i < n; i++) {
-      if (lonI[i] === MISSING) continue;
-      this.lonF[i] = lonI[i] / FIXED;
-      this.latF[i] = latI[i] / FIXED;
-    }
-    this.lonI = null;
-    this.latI = null;
-  }
-
-  /** Records a referenced node's coordinates; false when no kept way refers to it. */
-  set(id: number, lon: number, lat: number): boolean {
-    const i = binarySearch(this.ids, this.ids.length, id);
-    if (i < 0) return false;
-    if (this.lonI && this.latI) {
-      const x = Math.round(lon * FIXED);
-      const y = Math.round(lat * FIXED);
-      if (x / FIXED === lon && y / FIXED === lat && x !== MISSING) {
-        if (this.lonI[i] === MISSING) this.found++;
-        this.lonI[i] = x;
-        this.latI[i] = y;
-        return true;
-      }
-      this.toFloat();
-    }
-    const lonF = this.lonF as Float64Array;
-    if (Number.isNaN(lonF[i])) this.found++;
-    lonF[i] = lon;
-    (this.latF as Float64Array)[i] = lat;
-    return true;
-  }
-
-  setExtra(id: number, lon: number, lat: number): void {
-    this.extra.set(id, [lon, lat]);
-  }
-
-
-
-
-  get(id: number): [number, number] | undefined {
-    const i = binarySearch(this.ids, this.ids.length, id);
-    if (i >= 0) {
-      if (this.lonI && this.latI) return this.lonI[i] === MISSING ? undefined : [this.lonI[i] / FIXED, this.latI[i] / FIXED];
-      const lonF = this.lonF as Float64Array;
-      return Number.isNaN(lonF[i]) ? undefined : [lonF[i], (this.latF as Float64Array)[i]];
-    }
-    return this.extra.get(id);
   }
 }
