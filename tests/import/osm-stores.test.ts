@@ -1,16 +1,17 @@
 // The on-disk node and way stores behind the PBF reader (server/import/osm/node-store.ts, way-store.ts):
 // what goes in comes back exactly, including the cases a sorted Monaco never shows (nodes out of id order,
 // repeated ids, coordinates that are not whole 1e-7 degrees, id gaps past 2^32, ids past 2^31, negative
-// ids), and the temporary files are gone after close — and after a failed read.
+// ids), and the temporary files are gone after close, after a failed read, and after an import either way.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { NodeStore } from '../../server/import/osm/node-store';
 import { WayStore } from '../../server/import/osm/way-store';
 import { readPbf } from '../../server/import/osm/read-pbf';
-import { OSM_IMPORT_SELECTION } from '../../server/import/osm/import-osm';
+import { importOsmPbf, OSM_IMPORT_SELECTION } from '../../server/import/osm/import-osm';
+import { freshDb } from '../helpers/test-db';
 import { MONACO_PBF } from '../helpers/osm-cut';
 import { fixture } from './helpers';
 
@@ -130,4 +131,31 @@ describe('readPbf temporary files', () => {
     await expect(readPbf(cut, OSM_IMPORT_SELECTION, { tempDir: temp })).rejects.toMatchObject({ code: 'IMPORT_FAILED' });
     expect(await readdir(temp)).toEqual([]);
   });
+});
+
+describe('importOsmPbf temporary files', () => {
+  // os.tmpdir() reads TMPDIR on every call, and vitest runs each test file in its own process (pool: forks),
+  // so pointing TMPDIR at this test's folder shows exactly what the import left behind.
+  let savedTmp: string | undefined;
+  beforeEach(() => { savedTmp = process.env.TMPDIR; process.env.TMPDIR = parent; });
+  afterEach(() => { if (savedTmp === undefined) delete process.env.TMPDIR; else process.env.TMPDIR = savedTmp; });
+
+  it('are gone after an import that succeeds and after one that fails once the file was read', async () => {
+    const t = await freshDb('pglite', 'empty');
+    try {
+      // Once read (phase 'check'), the node and way files are there: the test is not passing for want of them.
+      let whileRunning: string[] = [];
+      const report = await importOsmPbf(t.db, fixture('tiny.osm.pbf'), {}, {
+        onProgress: (p) => { if (p.phase === 'check') whileRunning = readdirSync(parent); },
+      });
+      expect(whileRunning).toHaveLength(2);
+      expect(report.imported.buildings).toBeGreaterThan(0);
+      expect(await readdir(parent)).toEqual([]);
+    } finally {
+      await t.drop();
+    }
+    // The database is closed now: reading the PBF works, the first query fails, and the files must still go.
+    await expect(importOsmPbf(t.db, fixture('tiny.osm.pbf'))).rejects.toThrow();
+    expect(await readdir(parent)).toEqual([]);
+  }, 120_000);
 });
