@@ -151,16 +151,21 @@ describe.each(backends())('photo API on %s', (backend) => {
   it('keeps photos inside the grid scope: a worker of grid B can neither read nor add photos of grid A', async () => {
     const own = await upload(workerA1, incA.id, await phoneJpeg(80, 60), 'image/jpeg');
     expect(own.status).toBe(201);
-    // Reads from the other grid: the list is refused, the image and thumbnail are "not found" for them.
-    expect((await get(workerB1, `/api/incidents/${incA.id}/photos`)).status).toBe(403);
+    // Reads from the other grid: the list, the image and the thumbnail are "not found" for them, word for word as
+    // a case that does not exist (a 403 would tell them the case exists).
+    const list = await get(workerB1, `/api/incidents/${incA.id}/photos`);
+    const missingList = await get(workerB1, '/api/incidents/999999/photos');
+    expect([list.status, missingList.status]).toEqual([404, 404]);
+    expect(JSON.stringify(await list.json()).replace(String(incA.id), 'N')).toBe(JSON.stringify(await missingList.json()).replace('999999', 'N'));
     for (const path of [own.body.url, own.body.thumbUrl]) {
       const r = await get(workerB1, path);
       expect(r.status).toBe(404);
       expect(JSON.stringify(await r.json())).not.toContain(incA.code);
     }
-    // Writes into the other grid.
+    // Writes into the other grid: not found as well.
     const refused = await upload(workerB1, incA.id, await phoneJpeg(80, 60), 'image/jpeg');
-    expect([refused.status, refused.body.error.code]).toEqual([403, 'FORBIDDEN']);
+    expect([refused.status, refused.body.error.code]).toEqual([404, 'NOT_FOUND']);
+    expect(JSON.stringify(refused.body)).not.toContain(incA.code);
     // A worker adds before/after photos only to a case assigned to them.
     const notMine = await upload(workerA1, incA.id, await phoneJpeg(80, 60), 'image/jpeg', 'kind=after');
     expect(notMine.status).toBe(403);
