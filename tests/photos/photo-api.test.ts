@@ -177,6 +177,40 @@ describe.each(backends())('photo API on %s', (backend) => {
     expect(((await listB.json()) as { items: PhotoDto[] }).items.length).toBeGreaterThan(0);
   });
 
+  it('takes an after photo of the assigned worker while the case is in progress, not before starting or after resolving', async () => {
+    const call = async (s: Session, path: string, body: unknown = {}) => {
+      const r = await fetch(`${srv.baseUrl}/api/incidents/${path}`, { method: 'POST', headers: s.headers, body: JSON.stringify(body) });
+      expect(r.status, path).toBe(200);
+      return (await r.json()) as IncidentDto;
+    };
+    const inc = await (async () => {
+      const r = await fetch(`${srv.baseUrl}/api/incidents`, { method: 'POST', headers: disp.headers, body: JSON.stringify({ category: 'environment', title: '楼道杂物', location: IN_A1 }) });
+      return (await r.json()) as IncidentDto;
+    })();
+    await call(disp, `${inc.id}/accept`);
+    await call(disp, `${inc.id}/assign`, { workerId: fx.workerA1 });
+    const jpeg = await phoneJpeg(80, 60);
+    // assigned, not started: a before photo yes, an after photo is refused with a code and the status
+    expect((await upload(workerA1, inc.id, jpeg, 'image/jpeg', 'kind=before')).status).toBe(201);
+    const early = await upload(workerA1, inc.id, jpeg, 'image/jpeg', 'kind=after', { 'idempotency-key': 'after-early-0001' });
+    expect([early.status, early.body.error.code, early.body.error.details]).toEqual([422, 'INVALID_TRANSITION', { status: 'assigned' }]);
+    expect(early.body.error.message).toMatch(/start it first/);
+    await call(workerA1, `${inc.id}/start`);
+    const after = await upload(workerA1, inc.id, jpeg, 'image/jpeg', 'kind=after', { 'idempotency-key': 'after-onsite-0001' });
+    expect(after.status).toBe(201);
+    await call(workerA1, `${inc.id}/resolve`, { note: '已清理' });
+    // the phone resends the stored photo after resolving (its answer was lost): the same photo, no new one
+    const replay = await upload(workerA1, inc.id, jpeg, 'image/jpeg', 'kind=after', { 'idempotency-key': 'after-onsite-0001' });
+    expect([replay.status, replay.body.id]).toEqual([200, after.body.id]);
+    // a new after photo once resolved would change the evidence the verifier checks: refused, for the desk too
+    for (const s of [workerA1, disp]) {
+      const late = await upload(s, inc.id, jpeg, 'image/jpeg', 'kind=after');
+      expect([late.status, late.body.error.code, late.body.error.details]).toEqual([422, 'INVALID_TRANSITION', { status: 'resolved' }]);
+    }
+    const kinds = await t.db.query<{ kind: string }>('SELECT kind FROM incident_photos WHERE incident_id = $1 ORDER BY id', [inc.id]);
+    expect(kinds.rows.map((k) => k.kind)).toEqual(['before', 'after']);
+  });
+
   it('audits every read of a photo taken in someone\'s home and hides it from roles without names', async () => {
     const r = await upload(disp, incCare.id, await phoneJpeg(80, 60), 'image/jpeg');
     expect(r.status).toBe(201);
