@@ -47,7 +47,7 @@ export function layerRoutes(deps: { db: Db; clock: Clock }): Router {
   r.get('/api/layers/extent', auth, async (req, res) => {
     parseOrThrow(z.object({}).strict(), req.query, 'query');
     cache(res);
-    res.json(await layerExtent(db));
+    res.json(await layerExtent(db, scopeOf(req)));
   });
   r.get('/api/layers/communities', auth, async (req, res) => {
     cache(res);

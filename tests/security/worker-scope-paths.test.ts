@@ -8,6 +8,7 @@ import { loginAs, startTestApp, type Session, type TestApp } from '../helpers/au
 import { ManualClock } from '../../server/clock';
 import { IN_A1, IN_B1, loadFixture, type Fixture } from '../incidents/fixture';
 import type { IncidentDto } from '../../common/incidents';
+import type { DatasetStatus } from '../../common/dataset';
 import { createOpen311Client } from '../../server/open311/open311-routes';
 
 describe.each(backends())('a grid worker reads only their grid on %s', (backend) => {
@@ -125,6 +126,28 @@ describe.each(backends())('a grid worker reads only their grid on %s', (backend)
     const list = await get(workerA1, '/api/incidents');
     expect(list.status).toBe(200);
     expectNothingOfB(list.text);
+  });
+
+  it('/api/dataset counts what the worker reads (their grid\'s part), street roles the street', async () => {
+    await t.db.query(`INSERT INTO dataset_layers (layer, origin, source, rows, updated_at) VALUES ('buildings', 'import', 'test.geojson', 2, now())`);
+    const mine = JSON.parse((await get(workerA1, '/api/dataset')).text) as DatasetStatus;
+    const desk = JSON.parse((await get(disp, '/api/dataset')).text) as DatasetStatus;
+    const n = async (sql: string, params: unknown[] = []) => Number((await t.db.query<{ n: unknown }>(sql, params)).rows[0].n);
+    // every count of the worker's answer, from the database by the rules of SECURITY.md
+    expect(mine.counts).toMatchObject({
+      communities: 1, grids: 1, buildings: 1, residents: 100, violations: 0,
+      incidents: await n('SELECT count(*) AS n FROM incidents WHERE grid_id = $1 OR assignee_id = $2', [fx.gridA1, fx.workerA1]),
+      people: await n('SELECT count(*) AS n FROM people WHERE grid_id = $1', [fx.gridA1]),
+      grid_workers: await n('SELECT count(*) AS n FROM grids WHERE id = $1 AND worker_id IS NOT NULL', [fx.gridA1]),
+      // the same for everyone: the street, its walking network and basemap
+      streets: desk.counts.streets, walk_edges: desk.counts.walk_edges, basemap_features: desk.counts.basemap_features,
+    });
+    expect(desk.counts).toMatchObject({ communities: 2, grids: 4, buildings: 2, residents: 200, incidents: await n('SELECT count(*) AS n FROM incidents') });
+    // the provenance rows are the street's: the worker gets the record, not its count; the badge's kind is the same
+    expect(desk.layers.find((l) => l.source === 'test.geojson')?.rows).toBe(2);
+    expect(mine.layers.find((l) => l.source === 'test.geojson')?.rows).toBeNull();
+    expect(mine.kind).toBe(desk.kind);
+    expect(mine.capabilities).toEqual(desk.capabilities);
   });
 
   it('an Open311 api_key client reads its own requests in full and only the public fields of the others', async () => {
