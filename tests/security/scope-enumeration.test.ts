@@ -281,8 +281,10 @@ describe.each(backends())('scope enumeration on %s', (backend) => {
     const out: string[] = [];
     // A bbox or bounds ([w, s, e, n], or a list of them as OGC's extent) that covers a point of grid B tells
     // the worker where the street reaches beyond their grid (extent, TileJSON, OGC collections).
+    // The whole world (TileJSON's and OGC's answer for an empty part) says nothing about the street.
     const covers = (b: unknown): boolean =>
-      Array.isArray(b) && b.length === 4 && b.every((x) => typeof x === 'number') ? b[0] < IN_B1.lon && IN_B1.lon < b[2] && b[1] < IN_B1.lat && IN_B1.lat < b[3]
+      Array.isArray(b) && b.length === 4 && b.every((x) => typeof x === 'number')
+        ? b[2] - b[0] < 359 && b[0] <= IN_B1.lon && IN_B1.lon <= b[2] && b[1] <= IN_B1.lat && IN_B1.lat <= b[3]
         : Array.isArray(b) && b.some(covers);
     const boxes = (v: unknown): void => {
       if (Array.isArray(v)) return v.forEach(boxes);
