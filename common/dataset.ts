@@ -7,7 +7,8 @@ export interface DatasetLayerRecord {
   layer: string;
   origin: DatasetOrigin;
   source: string;
-  rows: number;
+  /** Rows the layer's import wrote; null for a caller who reads less than the street (a grid worker). */
+  rows: number | null;
   updatedAt: string;
 }
 
@@ -31,6 +32,7 @@ export interface DatasetStatus {
   /** The streets served (a real street's own name replaces the sample's on every screen). */
   streets: { code: string; name: string; nameEn: string; isSample: boolean }[];
   layers: DatasetLayerRecord[];
+  /** Of what the caller reads: the street for street roles, a grid worker's part for them (SECURITY.md). */
   counts: Record<DataTable | 'building_access' | 'grid_workers' | 'residents', number>;
   capabilities: CapabilityStatus[];
 }

@@ -15,6 +15,7 @@ import { importOsmPbf } from '../server/import/osm/import-osm';
 import { importStreet } from '../server/import/import-street';
 import { readCodeMap } from '../server/import/code-map';
 import { datasetStatus, type DatasetStatus } from '../server/dataset/dataset-status';
+import { STREET_SCOPE } from '../server/auth/scope';
 import { IMPORT_CRSS, IMPORT_FORMATS, IMPORT_LAYERS, type ImportCrs, type ImportFormat, type ImportLayer, type ImportReport } from '../server/import/types';
 
 const USAGE = `usage (a real street from nothing: street, then communities, grids, then OSM or files; status at any time):
@@ -80,7 +81,7 @@ async function main(): Promise<number> {
   const { values, positionals } = args;
   if (values.help) { console.log(USAGE); return 0; }
   const command = positionals[0] === 'street' || positionals[0] === 'status' ? positionals.shift() : undefined;
-  if (command === 'status') return withDb(async (db) => { const s = await datasetStatus(db); if (values.json) console.log(JSON.stringify(s, null, 2)); else printStatus(s); });
+  if (command === 'status') return withDb(async (db) => { const s = await datasetStatus(db, STREET_SCOPE); if (values.json) console.log(JSON.stringify(s, null, 2)); else printStatus(s); });
   if (positionals.length !== 1) { console.error(`give exactly one file\n${USAGE}`); return 2; }
   const file = positionals[0];
   if (command === 'street') {
@@ -92,7 +93,7 @@ async function main(): Promise<number> {
         file, name: values.name as string, code: values.code as string, crs: crsS, makeValid: values['make-valid'],
         ...(values['name-en'] ? { nameEn: values['name-en'] } : {}), ...(values.district ? { district: values.district } : {}), ...(values.city ? { city: values.city } : {}),
       });
-      if (values.json) console.log(JSON.stringify(report, null, 2)); else { printReport(report); printStatus(await datasetStatus(db)); }
+      if (values.json) console.log(JSON.stringify(report, null, 2)); else { printReport(report); printStatus(await datasetStatus(db, STREET_SCOPE)); }
     });
   }
   let crs: ImportCrs | undefined;
@@ -124,7 +125,7 @@ async function main(): Promise<number> {
         ...(values['code-field'] ? { codeField: values['code-field'] } : {}), ...(codeMap ? { codeMap } : {}),
       });
     if (values.json) console.log(JSON.stringify(report, null, 2));
-    else { printReport(report); printStatus(await datasetStatus(db)); }
+    else { printReport(report); printStatus(await datasetStatus(db, STREET_SCOPE)); }
   });
 }
 

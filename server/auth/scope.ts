@@ -81,6 +81,13 @@ export interface ScopePolicy {
   cases(alias: string, param: (value: unknown) => string): string;
   mayReadGrid(gridId: number | null | undefined): boolean;
   mayReadCase(row: { grid_id: number | null; assignee_id: number | null }): boolean;
+  /**
+   * Open311 only: the requests whose public fields (id, status, service, times, lat/long) the caller may list.
+   * A staff scope lists what `cases` gives; the keyless reader and an api_key client list every request.
+   */
+  publicCases(alias: string, param: (value: unknown) => string): string;
+  /** The registered Open311 client behind an api_key (clientScope); null for every other caller. */
+  readonly clientId: number | null;
 }
 
 const ALIAS = /^[a-z_][a-z0-9_]*$/;
@@ -109,8 +116,42 @@ export function scopePolicy(who: ScopeSubject): ScopePolicy {
     },
     mayReadGrid: (g) => inScope(who, g),
     mayReadCase: (row) => mayReadCase(who, row),
+    publicCases(alias, param) {
+      return this.cases(alias, param);
+    },
+    clientId: null,
   };
 }
+
+/**
+ * The scope of an Open311 reader that is not staff: the keyless reader (`clientId` null) or a registered
+ * client's api_key. Such a reader lists the public fields of every request (GeoReport v2's anonymous GET);
+ * the full fields (`cases`) only of the requests the client filed itself (open311_client_requests, migration
+ * 155); no grid, no layer rows (`rows`/`where` are FALSE), so it opens nothing outside Open311.
+ */
+export function open311ReaderScope(clientId: number | null): ScopePolicy {
+  return {
+    street: false,
+    gridId: null,
+    personId: null,
+    key: clientId == null ? 'public' : `client:${clientId}`,
+    rows: () => ({ sql: 'FALSE', params: [] }),
+    where: () => 'FALSE',
+    cases(alias, param) {
+      if (!ALIAS.test(alias)) throw new Error(`ScopePolicy.cases: "${alias}" is not an alias`);
+      if (clientId == null) return 'FALSE';
+      return `EXISTS (SELECT 1 FROM open311_client_requests ocr WHERE ocr.incident_id = ${alias}.id AND ocr.client_id = ${param(clientId)})`;
+    },
+    publicCases: () => 'TRUE',
+    // A single row's owner is known to SQL only (`cases`): outside it nothing is readable in full.
+    mayReadGrid: () => false,
+    mayReadCase: () => false,
+    clientId,
+  };
+}
+
+/** The keyless Open311 reader: public fields of every request, nothing else. */
+export const PUBLIC_SCOPE: ScopePolicy = open311ReaderScope(null);
 
 /** The street's scope, for system jobs that compute what street roles see (KPI push, exports to the wall). */
 export const STREET_SCOPE: ScopePolicy = scopePolicy({ role: 'admin', scopeGridId: null, personId: null });

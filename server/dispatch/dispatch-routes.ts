@@ -2,6 +2,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { getIdentity, requireRole } from '../auth/identity';
+import { scopeOf } from '../auth/scope';
 import type { Db } from '../db/db';
 import { parseOrThrow } from '../http/validate';
 import { recommendCandidates } from './recommend';
@@ -20,7 +21,7 @@ export function dispatchRoutes(deps: { db: Db; walk: WalkTimeSource }): Router {
   r.get('/incidents/:id/candidates', requireRole('dispatcher', 'admin', 'leader'), async (req, res) => {
     const { id } = parseOrThrow(Params, req.params, 'params');
     const q = parseOrThrow(Query, req.query, 'query');
-    res.json(await recommendCandidates(deps.db, deps.walk, id, getIdentity(req).role, { limit: q.limit, routes: q.routes }));
+    res.json(await recommendCandidates(deps.db, deps.walk, id, getIdentity(req).role, scopeOf(req), { limit: q.limit, routes: q.routes }));
   });
   return r;
 }

@@ -12,6 +12,7 @@ import type { CandidateDto, CandidatesDto } from '../../common/incidents';
 import type { Queryable } from '../db/db';
 import { canSeeNames, maskName } from '../privacy/masking';
 import { NoWalkNetworkError, type WalkTimeSource } from './walk-time-source';
+import type { ScopePolicy } from '../auth/scope';
 
 export interface RecommendOptions {
   /** At most this many candidates. */
@@ -36,29 +37,39 @@ interface PersonRow {
   workload: number;
 }
 
+/**
+ * The ranked people to send to a case. `scope` decides which case may be ranked (ScopePolicy.mayReadCase; out
+ * of scope answers as a missing case) and whose people are candidates (street roles: everyone on duty; a grid
+ * worker's scope: the people of their grid only). Today the route is for street roles, so the scope is the
+ * street's; it is a required argument so that opening it to another scope cannot skip it. `role` decides
+ * masking only.
+ */
 export async function recommendCandidates(
   q: Queryable,
   walk: WalkTimeSource,
   incidentId: number,
   role: UserRole,
+  scope: ScopePolicy,
   opts: RecommendOptions = {},
 ): Promise<CandidatesDto> {
   const limit = opts.limit ?? 20;
   const cutoffS = opts.cutoffS ?? DEFAULT_CUTOFF_S;
-  const inc = await q.query<{ id: number; version: number; grid_id: number | null; lon: number; lat: number; worker_id: number | null }>(
-    `SELECT i.id, i.version, i.grid_id, ST_X(i.geom) AS lon, ST_Y(i.geom) AS lat, g.worker_id
+  const inc = await q.query<{ id: number; version: number; grid_id: number | null; assignee_id: number | null; lon: number; lat: number; worker_id: number | null }>(
+    `SELECT i.id, i.version, i.grid_id, i.assignee_id, ST_X(i.geom) AS lon, ST_Y(i.geom) AS lat, g.worker_id
        FROM incidents i LEFT JOIN grids g ON g.id = i.grid_id WHERE i.id = $1`,
     [incidentId],
   );
   const incident = inc.rows[0];
-  if (!incident) throw new AppError('NOT_FOUND', `no incident with id ${incidentId}`, 'params.id');
+  if (!incident || !scope.mayReadCase(incident)) throw new AppError('NOT_FOUND', `no incident with id ${incidentId}`, 'params.id');
 
+  const params: unknown[] = [incident.worker_id, CANDIDATE_ROLES];
   const people = await q.query<PersonRow>(
     `SELECT p.id, p.name, p.role, p.grid_id, p.on_duty, ST_X(p.position) AS lon, ST_Y(p.position) AS lat,
             (SELECT count(*)::int FROM incidents w WHERE w.assignee_id = p.id AND w.status IN ('assigned', 'in_progress')) AS workload
        FROM people p
-      WHERE p.left_at IS NULL AND (p.id = $1 OR (p.role = ANY($2::text[]) AND p.on_duty AND p.position IS NOT NULL))`,
-    [incident.worker_id, CANDIDATE_ROLES],
+      WHERE p.left_at IS NULL AND (p.id = $1 OR (p.role = ANY($2::text[]) AND p.on_duty AND p.position IS NOT NULL))
+        AND ${scope.where((g) => `p.grid_id = ${g}`, (v) => `$${params.push(v)}`)}`,
+    params,
   );
   const own = incident.worker_id;
   const targets = people.rows.filter((p) => p.on_duty && p.lon != null && p.lat != null).map((p) => ({ key: p.id, lon: p.lon as number, lat: p.lat as number }));

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { AppError } from '../../common/errors';
 import { ReportIncidentSchema, NOTE_MAX } from '../../common/incidents';
 import { getIdentity, requireRole, type Identity } from '../auth/identity';
-import { inScope, mayReadCase } from '../auth/scope';
+import { scopeOf } from '../auth/scope';
 import type { Db } from '../db/db';
 import { parseOrThrow } from '../http/validate';
 import type { WalkTimeSource } from '../dispatch/walk-time-source';
@@ -90,7 +90,7 @@ export function fieldRoutes(deps: { db: Db; service: IncidentService; walk: Walk
     const identity = getIdentity(req);
     const { id } = parseOrThrow(IdParams, req.params, 'params');
     const found = await incidentDetail(db, identity.role, id);
-    if (!found || !mayReadCase(identity, found.row)) throw new AppError('NOT_FOUND', `no incident ${id} in your grid or your tasks`, 'params.id');
+    if (!found || !scopeOf(req).mayReadCase(found.row)) throw new AppError('NOT_FOUND', `no incident ${id} in your grid or your tasks`, 'params.id');
     res.json(found.dto);
   });
 
@@ -106,7 +106,7 @@ export function fieldRoutes(deps: { db: Db; service: IncidentService; walk: Walk
     const { id } = parseOrThrow(IdParams, req.params, 'params');
     const from = parseOrThrow(RouteQuery, req.query, 'query');
     const found = await incidentDetail(db, identity.role, id);
-    if (!found || !mayReadCase(identity, found.row)) throw new AppError('NOT_FOUND', `no incident ${id} in your grid or your tasks`, 'params.id');
+    if (!found || !scopeOf(req).mayReadCase(found.row)) throw new AppError('NOT_FOUND', `no incident ${id} in your grid or your tasks`, 'params.id');
     try {
       const times = await walk.timesTo({ lon: found.row.lon, lat: found.row.lat }, [{ key: 1, lon: from.lon, lat: from.lat }], { cutoffS: 3 * 3600, routesFor: new Set([1]) });
       const t = times.get(1);
@@ -138,7 +138,7 @@ export function fieldRoutes(deps: { db: Db; service: IncidentService; walk: Walk
       return;
     }
     let dto = reported.body;
-    if (!inScope(identity, dto.gridId)) {
+    if (!scopeOf(req).mayReadGrid(dto.gridId)) {
       throw new AppError('FORBIDDEN', `the report is stored (${dto.code}), but it lies outside your grid, so it cannot be fixed on the spot by you; the desk will dispatch it`);
     }
     const step = (suffix: string) => ({ ...ctx, idempotencyKey: ctx.idempotencyKey ? `${ctx.idempotencyKey}#${suffix}` : undefined });

@@ -17,6 +17,7 @@ import { z } from 'zod';
 import { AppError, isAppError } from '../../common/errors';
 import { PreviewRequestSchema, UploadQuerySchema, type PreviewRequest, type StageFormat } from '../../common/import-stage';
 import { actorOf, getIdentity, requireRole } from '../auth/identity';
+import { scopeOf } from '../auth/scope';
 import type { Clock } from '../clock';
 import type { Db } from '../db/db';
 import { parseOrThrow } from '../http/validate';
@@ -171,7 +172,7 @@ export function uploadRoutes(deps: UploadRoutesDeps): Router {
       stage.applied = report;
       await stages.discard(stage, 'applied');
       deps.onCommitted?.();
-      res.json({ status: statusOf(stage), dataset: await datasetStatus(db) });
+      res.json({ status: statusOf(stage), dataset: await datasetStatus(db, scopeOf(req)) });
     } catch (err) {
       stage.state = 'previewed';
       throw err;

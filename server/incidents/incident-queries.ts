@@ -3,9 +3,8 @@
 import type { UserRole } from '../../common/domain';
 import type { IncidentAuditEntry, IncidentDetailDto, IncidentHistoryEntry, IncidentListDto, ListIncidentsQuery } from '../../common/incidents';
 import type { IncidentEventPayload } from '../../common/realtime';
-import type { Identity } from '../auth/identity';
 import type { Queryable } from '../db/db';
-import { scopePolicy } from '../auth/scope';
+import type { ScopePolicy } from '../auth/scope';
 import { INCIDENT_COLUMNS, iso, loadIncident, toDto, type IncidentRow } from './incident-row';
 
 const ORDER_BY: Record<ListIncidentsQuery['sort'], string> = {
@@ -22,7 +21,8 @@ const ORDER_BY: Record<ListIncidentsQuery['sort'], string> = {
 /** Roles that see the audit trail of a case (who did what). */
 const AUDIT_ROLES: readonly UserRole[] = ['dispatcher', 'admin', 'leader'];
 
-export async function listIncidents(q: Queryable, identity: Identity, query: ListIncidentsQuery): Promise<IncidentListDto> {
+/** `role` decides masking only; which cases are listed is `scope`'s (the rule of the detail and every command). */
+export async function listIncidents(q: Queryable, role: UserRole, scope: ScopePolicy, query: ListIncidentsQuery): Promise<IncidentListDto> {
   const where: string[] = [];
   const params: unknown[] = [];
   const add = (sql: (n: number) => string, value: unknown) => {
@@ -42,7 +42,7 @@ export async function listIncidents(q: Queryable, identity: Identity, query: Lis
     where.push(`i.geom && ST_MakeEnvelope($${n - 3}, $${n - 2}, $${n - 1}, $${n}, 4326)`);
   }
   // The cases the caller may read: the same rule as the detail and every command (mayReadCase).
-  where.push(scopePolicy(identity).cases('i', (v) => `$${params.push(v)}`));
+  where.push(scope.cases('i', (v) => `$${params.push(v)}`));
   const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
   const total = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM incidents i ${whereSql}`, params);
   const rows = await q.query<IncidentRow>(
@@ -50,7 +50,7 @@ export async function listIncidents(q: Queryable, identity: Identity, query: Lis
       LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
     [...params, query.limit, query.offset],
   );
-  return { items: rows.rows.map((r) => toDto(r, identity.role)), total: total.rows[0].n, limit: query.limit, offset: query.offset };
+  return { items: rows.rows.map((r) => toDto(r, role)), total: total.rows[0].n, limit: query.limit, offset: query.offset };
 }
 
 interface EventRow {

@@ -14,7 +14,7 @@ import {
   type IncidentCommandName,
 } from '../../common/incidents';
 import { actorOf, getIdentity, requireRole } from '../auth/identity';
-import { mayReadCase } from '../auth/scope';
+import { scopeOf } from '../auth/scope';
 import { audit } from '../audit/audit';
 import type { Db } from '../db/db';
 import { parseOrThrow } from '../http/validate';
@@ -107,7 +107,7 @@ export function incidentRoutes(deps: { db: Db; service: IncidentService }): Rout
   r.get('/incidents', requireRole(...READ_ROLES), async (req, res) => {
     const identity = getIdentity(req);
     const query = parseOrThrow(ListIncidentsQuerySchema, req.query, 'query');
-    const list = await listIncidents(db, identity, query);
+    const list = await listIncidents(db, identity.role, scopeOf(req), query);
     if (canSeeNames(identity.role) && list.items.some((i) => i.reporterName || i.reporterPhone)) {
       await audit(db, { actor: actorOf(identity), action: 'incidents.read_personal', entityType: 'incident', detail: { count: list.items.length }, ip: req.ip });
     }
@@ -121,7 +121,7 @@ export function incidentRoutes(deps: { db: Db; service: IncidentService }): Rout
     if (!found) throw new AppError('NOT_FOUND', `no incident with id ${id}`, 'params.id');
     // Outside a worker's grid (and not their task) the case answers as one that does not exist: a 403 that
     // named it would tell the worker its code.
-    if (!mayReadCase(identity, found.row)) throw new AppError('NOT_FOUND', `no incident with id ${id}`, 'params.id');
+    if (!scopeOf(req).mayReadCase(found.row)) throw new AppError('NOT_FOUND', `no incident with id ${id}`, 'params.id');
     if (canSeeNames(identity.role) && (found.row.reporter_name || found.row.reporter_phone)) {
       await audit(db, { actor: actorOf(identity), action: 'incident.read_personal', entityType: 'incident', entityId: id, ip: req.ip });
     }

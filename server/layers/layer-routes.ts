@@ -47,7 +47,7 @@ export function layerRoutes(deps: { db: Db; clock: Clock }): Router {
   r.get('/api/layers/extent', auth, async (req, res) => {
     parseOrThrow(z.object({}).strict(), req.query, 'query');
     cache(res);
-    res.json(await layerExtent(db));
+    res.json(await layerExtent(db, scopeOf(req)));
   });
   r.get('/api/layers/communities', auth, async (req, res) => {
     cache(res);
@@ -78,8 +78,7 @@ export function layerRoutes(deps: { db: Db; clock: Clock }): Router {
 
   r.get('/api/units/:level/:id', auth, async (req, res) => {
     const p = parseOrThrow(UnitParamsSchema, { ...req.params }, 'params');
-    const who = getIdentity(req);
-    res.json(await unitDetails(db, p.level, p.id, who.role, clock.now(), who.scopeGridId));
+    res.json(await unitDetails(db, p.level, p.id, getIdentity(req).role, scopeOf(req), clock.now()));
   });
 
   r.get('/api/stats/daily', auth, async (req, res) => {

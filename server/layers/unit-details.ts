@@ -9,6 +9,8 @@ import { canSeeNames, canSeePhones, maskName, maskPhone } from '../privacy/maski
 import { shanghaiDayStart } from './shanghai-day';
 import { canSeeLevel, careTableFor, type CareScope } from '../privacy/disclosure';
 import { CARE_GROUPS } from '../privacy/privacy-routes';
+import type { ScopePolicy } from '../auth/scope';
+import { LAYER_SCOPE, type ScopedLayer } from './layer-scope';
 
 interface UnitRow {
   id: number;
@@ -44,13 +46,18 @@ const SCOPE_COLUMN: Record<UnitLevel, 'community_id' | 'grid_id' | 'id'> = {
   building: 'id',
 };
 
-/** `scopeGridId`: a worker's grid, for the released table of sensitive-group counts (disclosure.ts). */
-export async function unitDetails(db: Queryable, level: UnitLevel, id: number, role: UserRole, now: Date, scopeGridId: number | null = null): Promise<UnitDetails> {
+/**
+ * The panel of one unit. `scope` decides whether the caller may open it (the layer rule of layer-scope.ts: a
+ * worker's grid, its buildings, its community) and the worker's grid for the released table of
+ * sensitive-group counts (disclosure.ts); `role` decides masking only.
+ */
+export async function unitDetails(db: Queryable, level: UnitLevel, id: number, role: UserRole, scope: ScopePolicy, now: Date): Promise<UnitDetails> {
   const unit = (await db.query<UnitRow>(UNIT_SQL[level], [id])).rows[0];
   // Outside a grid worker's scope a unit answers exactly as one that does not exist (no existence oracle).
-  if (!unit || (role === 'worker' && !(await workerMayOpen(db, level, unit, scopeGridId)))) {
+  if (!unit || !(await mayOpen(db, level, id, scope))) {
     throw new AppError('NOT_FOUND', `no ${level} with id ${id}`, 'params.id');
   }
+  const scopeGridId = scope.gridId;
 
   const chain = await responsibilityChain(db, level, unit, role);
   const counts = await unitCounts(db, level, id, { role, scopeGridId });
@@ -74,12 +81,17 @@ export async function unitDetails(db: Queryable, level: UnitLevel, id: number, r
   };
 }
 
-/** A grid worker opens their own grid, the buildings in it and the community it belongs to (SECURITY.md scopes). */
-async function workerMayOpen(db: Queryable, level: UnitLevel, unit: UnitRow, scopeGridId: number | null): Promise<boolean> {
-  if (scopeGridId == null) return false;
-  if (level !== 'community') return unit.grid_id === scopeGridId;
-  const g = await db.query<{ community_id: number }>('SELECT community_id FROM grids WHERE id = $1', [scopeGridId]);
-  return g.rows[0]?.community_id === unit.id;
+/** The layer each level's unit is a feature of: whether it is in scope is that layer's rule (layer-scope.ts). */
+const UNIT_LAYER = { community: 'communities', grid: 'grids', building: 'buildings' } as const satisfies Record<UnitLevel, ScopedLayer>;
+
+/** Street roles open every unit; a grid worker the units their map shows (their grid, its buildings, its community). */
+async function mayOpen(db: Queryable, level: UnitLevel, id: number, scope: ScopePolicy): Promise<boolean> {
+  if (scope.street) return true;
+  const params: unknown[] = [id];
+  const rule = scope.where(LAYER_SCOPE[UNIT_LAYER[level]], (v) => `$${params.push(v)}`);
+  // Table names from UNIT_LAYER only; the rule is a literal of layer-scope.ts with its grid id as a parameter.
+  const r = await db.query(`SELECT 1 FROM ${UNIT_LAYER[level]} t WHERE t.id = $1 AND ${rule}`, params);
+  return r.rows.length > 0;
 }
 
 async function responsibilityChain(db: Queryable, level: UnitLevel, u: UnitRow, role: UserRole): Promise<ChainLink[]> {

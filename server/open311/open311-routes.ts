@@ -6,7 +6,8 @@
 //   GET requests…               keyless, as the spec allows: without a key or session only the public fields
 //                               (no description, address or media; never reporter names or phones); with an
 //                               api_key or a session of a dispatcher, admin or worker also the description
-//                               and address.
+//                               and address; an api_key client only for the requests it filed itself
+//                               (open311_client_requests, migration 155), public fields for the rest.
 //   POST requests               an `api_key` of a registered client (table open311_clients; created by an admin
 //                               with POST /api/open311/clients, shown once), or a signed-in session of a
 //                               dispatcher, admin or worker (with the usual CSRF token on POST).
@@ -32,7 +33,7 @@ import { INCIDENT_COLUMNS, type IncidentRow } from '../incidents/incident-row';
 import type { CommandContext, IncidentService } from '../incidents/incident-service';
 import { commandContext } from '../incidents/incident-routes';
 import { formatOfPath, OPEN311_FORMATS, publicBase, sendOpen311, type Open311Format } from './open311-format';
-import { scopeOf } from '../auth/scope';
+import { open311ReaderScope, PUBLIC_SCOPE, scopeOf, type ScopePolicy } from '../auth/scope';
 import {
   DEFAULT_WINDOW_DAYS,
   MAX_REQUESTS,
@@ -88,24 +89,54 @@ export function open311Routes(deps: Open311Deps): Router {
   /** A reader with no key and no session: allowed for GET requests (spec), public fields only. */
   const anonymous = (req: Request) => !req.identity && !((req.body as Record<string, unknown> | undefined)?.api_key ?? req.query.api_key);
 
+  /** The registered client behind the request's api_key (401 without one, 403 for an unknown or disabled key). */
+  async function apiClient(req: Request): Promise<{ id: number; name: string }> {
+    const raw: unknown = (req.body as Record<string, unknown> | undefined)?.api_key ?? req.query.api_key;
+    if (typeof raw !== 'string' || raw.length === 0) throw new AppError('UNAUTHENTICATED', 'send an api_key (or sign in)', 'api_key');
+    const found = await db.query<{ id: number; name: string }>('SELECT id, name FROM open311_clients WHERE key_hash = $1 AND NOT disabled', [hashApiKey(raw)]);
+    const client = found.rows[0];
+    if (!client) throw new AppError('FORBIDDEN', 'invalid api_key', 'api_key');
+    return { id: Number(client.id), name: client.name };
+  }
+
+  /** A session's role must be one of SESSION_ROLES to use Open311 at all. */
+  function assertSessionRole(req: Request): void {
+    if (req.identity && !(SESSION_ROLES as readonly string[]).includes(req.identity.role)) {
+      throw new AppError('FORBIDDEN', `role "${req.identity.role}" may not use Open311; allowed: ${SESSION_ROLES.join(', ')}`);
+    }
+  }
+
+  /**
+   * What the reader may see (server/auth/scope.ts): a session's own scope, a registered client's scope (its
+   * own requests in full, the public fields of the rest) or the keyless reader's (public fields only).
+   */
+  async function readerScope(req: Request): Promise<ScopePolicy> {
+    if (req.identity) {
+      assertSessionRole(req);
+      return scopeOf(req);
+    }
+    if (anonymous(req)) return PUBLIC_SCOPE;
+    return open311ReaderScope((await apiClient(req)).id);
+  }
+
   /** The caller as a command context: a session of an allowed role, or a registered api_key. */
   async function caller(req: Request): Promise<CommandContext> {
     if (req.identity) {
-      if (!(SESSION_ROLES as readonly string[]).includes(req.identity.role)) {
-        throw new AppError('FORBIDDEN', `role "${req.identity.role}" may not use Open311; allowed: ${SESSION_ROLES.join(', ')}`);
-      }
+      assertSessionRole(req);
       return { ...commandContext(req), source: 'open311' };
     }
-    const raw: unknown = (req.body as Record<string, unknown> | undefined)?.api_key ?? req.query.api_key;
-    if (typeof raw !== 'string' || raw.length === 0) throw new AppError('UNAUTHENTICATED', 'send an api_key (or sign in)', 'api_key');
-    const found = await db.query<{ name: string }>('SELECT name FROM open311_clients WHERE key_hash = $1 AND NOT disabled', [hashApiKey(raw)]);
-    const client = found.rows[0];
-    if (!client) throw new AppError('FORBIDDEN', 'invalid api_key', 'api_key');
+    const client = await apiClient(req);
     const key = req.get('idempotency-key');
     if (key !== undefined && !/^[\x21-\x7e]{8,200}$/.test(key)) {
       throw new AppError('VALIDATION_ERROR', 'header Idempotency-Key: 8–200 printable ASCII characters without spaces', 'header.idempotency-key');
     }
-    return { actor: `open311:${client.name}`, role: null, personId: null, idempotencyKey: key, source: 'open311', ip: req.ip ?? null };
+    return {
+      actor: `open311:${client.name}`, role: null, personId: null, idempotencyKey: key, source: 'open311', ip: req.ip ?? null,
+      // The request's owner commits with it: the client reads its own requests in full (migration 155).
+      afterInsert: async (tx, row) => {
+        await tx.query('INSERT INTO open311_client_requests (incident_id, client_id) VALUES ($1, $2)', [row.id, client.id]);
+      },
+    };
   }
 
   r.get('/discovery.:format', (req, res) => {
@@ -151,8 +182,7 @@ export function open311Routes(deps: Open311Deps): Router {
   r.get('/requests.:format', async (req, res) => {
     const format = formatOf(req);
     const q = parseOrThrow(Open311ListQuerySchema, req.query, 'query');
-    const publicOnly = anonymous(req);
-    if (!publicOnly) await caller(req);
+    const scope = await readerScope(req);
     const where: string[] = [];
     const params: unknown[] = [];
     const add = (sql: (n: number) => string, v: unknown) => {
@@ -172,28 +202,21 @@ export function open311Routes(deps: Open311Deps): Router {
         add((n) => `${q.status?.[0] === 'closed' ? '' : 'NOT '}(i.status = ANY($${n}::text[]))`, OPEN311_CLOSED);
       }
     }
-    // A signed-in grid worker reads the cases they may read anywhere else (their grid, their tasks).
-    if (req.identity) where.push(scopeOf(req).cases('i', (v) => `$${params.push(v)}`));
-    const rows = await db.query<IncidentRow>(
-      `SELECT ${INCIDENT_COLUMNS} FROM incidents i WHERE ${where.join(' AND ')} ORDER BY i.reported_at DESC, i.id DESC LIMIT ${MAX_REQUESTS}`,
-      params,
-    );
+    const rows = await readRequests(db, scope, where, params, `ORDER BY i.reported_at DESC, i.id DESC LIMIT ${MAX_REQUESTS}`);
     const names = await categoryNames(db);
-    sendOpen311(res, format, 'service_requests', rows.rows.map((row) => shown(toOpen311Request(row, names.get(row.category)?.zh ?? row.category), publicOnly)));
+    sendOpen311(res, format, 'service_requests', rows.map((row) => shown(toOpen311Request(row, names.get(row.category)?.zh ?? row.category), !row.full)));
   });
 
   r.get('/requests/:file', async (req, res) => {
     const m = /^([1-9][0-9]{0,15})\.(json|xml)$/.exec(req.params.file);
     if (!m) throw new AppError('NOT_FOUND', 'use /requests/<service_request_id>.json or .xml', 'service_request_id');
     const format = m[2] as Open311Format;
-    const publicOnly = anonymous(req);
-    if (!publicOnly) await caller(req);
-    const rows = await db.query<IncidentRow>(`SELECT ${INCIDENT_COLUMNS} FROM incidents i WHERE i.id = $1`, [Number(m[1])]);
-    const row = rows.rows[0];
+    const scope = await readerScope(req);
+    const [row] = await readRequests(db, scope, ['i.id = $1'], [Number(m[1])], '');
     // Another grid's request answers a worker's session as one that does not exist.
-    if (!row || (req.identity && !scopeOf(req).mayReadCase(row))) throw new AppError('NOT_FOUND', `no service request ${m[1]}`, 'service_request_id');
+    if (!row) throw new AppError('NOT_FOUND', `no service request ${m[1]}`, 'service_request_id');
     const names = await categoryNames(db);
-    sendOpen311(res, format, 'service_requests', [shown(toOpen311Request(row, names.get(row.category)?.zh ?? row.category), publicOnly)]);
+    sendOpen311(res, format, 'service_requests', [shown(toOpen311Request(row, names.get(row.category)?.zh ?? row.category), !row.full)]);
   });
 
   const limiter = rateLimit({
@@ -240,6 +263,23 @@ export function open311Routes(deps: Open311Deps): Router {
   r.use((req, _res, next) => next(new AppError('NOT_FOUND', `no Open311 resource ${req.method} ${req.path}; see discovery.json`)));
   r.use(open311Errors(deps.logger));
   return r;
+}
+
+/**
+ * The requests matching `where` (conditions over alias `i` with `params`) that `scope` lists, each with
+ * `full`: whether the reader sees its description, address and media. The only read of Open311 requests,
+ * and it cannot be called without a scope.
+ */
+async function readRequests(db: Db, scope: ScopePolicy, where: readonly string[], params: unknown[], tail: string): Promise<(IncidentRow & { full: boolean })[]> {
+  const p = [...params];
+  const param = (v: unknown) => `$${p.push(v)}`;
+  const listed = scope.publicCases('i', param);
+  const full = scope.cases('i', param);
+  const rows = await db.query<IncidentRow & { open311_full: boolean }>(
+    `SELECT ${INCIDENT_COLUMNS}, (${full}) AS open311_full FROM incidents i WHERE ${[...where, listed].join(' AND ')} ${tail}`,
+    p,
+  );
+  return rows.rows.map((r) => ({ ...r, full: Boolean(r.open311_full) }));
 }
 
 /** A keyless reader sees the public fields only (the spec lets a server omit description, address, media). */

@@ -9,7 +9,7 @@ import type { UserRole } from '../../common/domain';
 import { AppError } from '../../common/errors';
 import { PhotoKindQuerySchema, type PhotoKind } from '../../common/photos';
 import { actorOf, getIdentity, requireRole, type Identity } from '../auth/identity';
-import { inScope } from '../auth/scope';
+import { scopeOf, type ScopePolicy } from '../auth/scope';
 import { audit } from '../audit/audit';
 import type { Db } from '../db/db';
 import { parseOrThrow } from '../http/validate';
@@ -29,16 +29,30 @@ const IdempotencyKey = z.string().min(8).max(200).regex(/^[\x21-\x7e]+$/).option
  * in someone's home is for the roles that see names (and the grid's worker, who took it or works the case),
  * so a planner sees the street's photos except those.
  */
-export function mayReadPhotos(identity: Pick<Identity, 'role' | 'scopeGridId'>, incident: Pick<PhotoIncident, 'gridId'>, privatePlace: boolean): boolean {
+export function mayReadPhotos(identity: Pick<Identity, 'role'>, scope: ScopePolicy, incident: Pick<PhotoIncident, 'gridId' | 'assigneeId'>, privatePlace: boolean): boolean {
   if (!PHOTO_READ_ROLES.includes(identity.role)) return false;
-  if (!inScope(identity, incident.gridId)) return false;
+  if (!mayOpenCase(scope, incident)) return false;
   if (privatePlace && identity.role !== 'worker' && !canSeeNames(identity.role)) return false;
   return true;
 }
 
-/** A worker adds report photos in their grid, and before/after photos only to a case assigned to them. */
+/** The case rule of the incident detail (ScopePolicy.mayReadCase): the worker's grid or their own task. */
+function mayOpenCase(scope: ScopePolicy, incident: Pick<PhotoIncident, 'gridId' | 'assigneeId'>): boolean {
+  return scope.mayReadCase({ grid_id: incident.gridId, assignee_id: incident.assigneeId });
+}
+
+/**
+ * The case of a photo route, or 404 word for word as for a case that does not exist when it is outside the
+ * caller's scope: a 403 here would tell a grid worker that another grid's case (and its photos) exists.
+ */
+async function caseInScope(db: Db, scope: ScopePolicy, id: number): Promise<PhotoIncident> {
+  const incident = await loadPhotoIncident(db, id);
+  if (!incident || !mayOpenCase(scope, incident)) throw new AppError('NOT_FOUND', `no incident with id ${id}`, 'params.id');
+  return incident;
+}
+
+/** A worker adds report photos to a case they may open, and before/after photos only to a case assigned to them. */
 function assertMayAdd(identity: Identity, incident: PhotoIncident, kind: PhotoKind): void {
-  if (!inScope(identity, incident.gridId)) throw new AppError('FORBIDDEN', 'this case is outside your grid');
   if (identity.role === 'worker' && kind !== 'report' && (identity.personId == null || incident.assigneeId !== identity.personId)) {
     throw new AppError('FORBIDDEN', 'before/after photos are added by the grid worker the case is assigned to');
   }
@@ -66,8 +80,7 @@ export function photoRoutes(deps: { db: Db; maxBytes: number }): Router {
     const { id } = parseOrThrow(IdParams, req.params, 'params');
     const { kind } = parseOrThrow(PhotoKindQuerySchema, req.query, 'query');
     const key = idempotencyKey(req);
-    const incident = await loadPhotoIncident(db, id);
-    if (!incident) throw new AppError('NOT_FOUND', `no incident with id ${id}`, 'params.id');
+    const incident = await caseInScope(db, scopeOf(req), id);
     assertMayAdd(identity, incident, kind);
     const bytes = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const stored = await storePhoto(db, { incidentId: id, kind, bytes, declaredType: req.get('content-type'), uploadedBy: actorOf(identity), idempotencyKey: key, maxBytes, ip: req.ip ?? null });
@@ -78,10 +91,9 @@ export function photoRoutes(deps: { db: Db; maxBytes: number }): Router {
   r.get('/incidents/:id/photos', requireRole(...PHOTO_READ_ROLES), async (req, res) => {
     const identity = getIdentity(req);
     const { id } = parseOrThrow(IdParams, req.params, 'params');
-    const incident = await loadPhotoIncident(db, id);
-    if (!incident) throw new AppError('NOT_FOUND', `no incident with id ${id}`, 'params.id');
-    if (!inScope(identity, incident.gridId)) throw new AppError('FORBIDDEN', 'this case is outside your grid');
-    const photos = (await listPhotos(db, id)).filter((p) => mayReadPhotos(identity, incident, p.privatePlace));
+    const scope = scopeOf(req);
+    const incident = await caseInScope(db, scope, id);
+    const photos = (await listPhotos(db, id)).filter((p) => mayReadPhotos(identity, scope, incident, p.privatePlace));
     res.json({ items: photos });
   });
 
@@ -93,7 +105,7 @@ export function photoRoutes(deps: { db: Db; maxBytes: number }): Router {
       const found = await loadPhotoBytes(db, id, variant);
       const incident = found && (await loadPhotoIncident(db, found.dto.incidentId));
       // Same answer for "no such photo" and "not yours": an id outside your scope tells you nothing.
-      if (!found || !incident || !mayReadPhotos(identity, incident, found.dto.privatePlace)) {
+      if (!found || !incident || !mayReadPhotos(identity, scopeOf(req), incident, found.dto.privatePlace)) {
         throw new AppError('NOT_FOUND', `no photo with id ${id} that you may see`, 'params.id');
       }
       if (found.dto.privatePlace) {

@@ -94,6 +94,17 @@ export async function loadPhotoIncident(q: Queryable, incidentId: number): Promi
 }
 
 /**
+ * A 整改后 (after) photo shows the finished work of a case being handled: it is added while the case is in
+ * progress (处置中, a rework included), before the resolution that the verifier checks against it. On a case not
+ * yet started there is no work to show, and once resolved the verifier's evidence must not change under them.
+ */
+function assertKindFitsStatus(kind: PhotoKind, status: string): void {
+  if (kind === 'after' && status !== 'in_progress') {
+    throw new AppError('INVALID_TRANSITION', `an after (整改后) photo is added while the case is in progress; this case is ${status}${status === 'assigned' ? ' — start it first' : ''}`, 'query.kind', { status });
+  }
+}
+
+/**
  * Checks, re-encodes and stores one photo. A retry with the same idempotency key returns the first copy
  * (checked again inside the transaction, so two concurrent retries still store one photo).
  */
@@ -106,8 +117,8 @@ export async function storePhoto(db: Db, input: StorePhotoInput): Promise<Stored
   const sha256 = createHash('sha256').update(input.bytes).digest('hex');
   return db.transaction(async (tx) => {
     // One writer per incident at a time: the count limit and the key check below cannot race.
-    const locked = await tx.query<{ grid_id: number | null; private_place: boolean }>(
-      `SELECT i.grid_id, (i.category = ANY($2::text[]) OR EXISTS (
+    const locked = await tx.query<{ grid_id: number | null; status: string; private_place: boolean }>(
+      `SELECT i.grid_id, i.status, (i.category = ANY($2::text[]) OR EXISTS (
                 SELECT 1 FROM buildings b WHERE b.use IN ('residential', 'mixed') AND ST_Contains(b.geom, i.geom))) AS private_place
          FROM incidents i WHERE i.id = $1 FOR UPDATE OF i`,
       [input.incidentId, PRIVATE_CATEGORIES],
@@ -118,6 +129,9 @@ export async function storePhoto(db: Db, input: StorePhotoInput): Promise<Stored
       const earlier = await findByKey(tx, input.incidentId, input.idempotencyKey);
       if (earlier) return { dto: earlier, replayed: true };
     }
+    // Checked under the row lock (a resolve cannot slip in between) and after the replay check (a photo stored
+    // while the case was in progress is still answered as stored when the phone resends it after resolving).
+    assertKindFitsStatus(input.kind, incident.status);
     const count = await tx.query<{ n: string | number }>(
       'SELECT count(*) AS n FROM incident_photos WHERE incident_id = $1 AND kind = $2',
       [input.incidentId, input.kind],

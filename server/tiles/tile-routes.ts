@@ -8,6 +8,7 @@ import { TILE_LAYERS, isTileLayer } from './tile-layers';
 import { parseTileAddress } from './tile-coords';
 import type { TileService } from './tile-service';
 import type { Queryable } from '../db/db';
+import { scopedExtent } from '../layers/layer-extent';
 
 const MAP_ROLES = ['wall', 'dispatcher', 'planner', 'leader', 'admin', 'worker'] as const;
 
@@ -32,11 +33,10 @@ export function tileRoutes(tiles: TileService, deps?: TileRouteDeps): Router {
     let bounds: [number, number, number, number] = [-180, -85.0511, 180, 85.0511];
     let attribution: string | undefined;
     if (deps) {
-      // Bounds of the layer's data (TileJSON: WGS84 [w, s, e, n]); the whole world when the layer is empty.
-      const ext = (await deps.db.query<{ w: number | null; s: number | null; e: number | null; n: number | null }>(
-        `SELECT ST_XMin(x) AS w, ST_YMin(x) AS s, ST_XMax(x) AS e, ST_YMax(x) AS n FROM (SELECT ST_Extent(geom)::geometry AS x FROM ${def.table}) q`,
-      )).rows[0];
-      if (ext && ext.w !== null && ext.s !== null && ext.e !== null && ext.n !== null) bounds = [Number(ext.w), Number(ext.s), Number(ext.e), Number(ext.n)];
+      // Bounds of the layer's data the caller reads (TileJSON: WGS84 [w, s, e, n]; a worker: their grid's part,
+      // by the layer's rule as for the tiles themselves); the whole world when that part is empty.
+      const ext = await scopedExtent(deps.db, def.table, def.scope, scopeOf(req));
+      if (ext.bbox) bounds = ext.bbox;
       // ODbL: data from OpenStreetMap is attributed wherever it is shown.
       const osm = await deps.db.query(`SELECT 1 FROM dataset_layers WHERE starts_with(source, 'osm:') LIMIT 1`);
       if (osm.rowCount > 0) attribution = '© OpenStreetMap contributors';

@@ -13,6 +13,7 @@ import type { Db } from '../../server/db/db';
 import { importFile } from '../../server/import/import-file';
 import { importOsmPbf } from '../../server/import/osm/import-osm';
 import { datasetStatus, holdsAnyData } from '../../server/dataset/dataset-status';
+import { STREET_SCOPE } from '../../server/auth/scope';
 import { generateSample } from '../../server/sample/load-sample';
 import { fixture } from '../import/helpers';
 import { freePort, startServerProcess } from '../realtime/server-process';
@@ -29,7 +30,7 @@ describe.each(backends())('never mix sample and real data on %s', (backend) => {
     const t = await fresh();
     expect(await holdsAnyData(t.db)).toBe(false);
     expect((await generateSample(t.db, { scale: 1, onlyIfEmpty: true })).loaded).toBe(true);
-    const s = await datasetStatus(t.db);
+    const s = await datasetStatus(t.db, STREET_SCOPE);
     expect(s.kind).toBe('sample');
     expect(s.layers.every((l) => l.origin === 'sample')).toBe(true);
     expect(s.streets[0].isSample).toBe(true);
@@ -40,7 +41,7 @@ describe.each(backends())('never mix sample and real data on %s', (backend) => {
     await importFile(t.db, { file: fixture('facilities.csv'), layer: 'facilities' });
     expect((await generateSample(t.db, { scale: 1, onlyIfEmpty: true })).loaded).toBe(false);
     expect(await sampleRows(t.db)).toBe(0);
-    const s = await datasetStatus(t.db);
+    const s = await datasetStatus(t.db, STREET_SCOPE);
     expect(s.kind).toBe('real');
     expect(s.layers).toEqual([expect.objectContaining({ layer: 'facilities', origin: 'import', source: 'facilities.csv', rows: 3 })]);
   });
@@ -49,7 +50,7 @@ describe.each(backends())('never mix sample and real data on %s', (backend) => {
     const t = await fresh();
     await generateSample(t.db, { scale: 1 });
     await importFile(t.db, { file: fixture('facilities.csv'), layer: 'facilities' });
-    expect((await datasetStatus(t.db)).kind).toBe('mixed');
+    expect((await datasetStatus(t.db, STREET_SCOPE)).kind).toBe('mixed');
   });
 
   it('npm start (server/main.ts, SEED_SAMPLE=true) on a database with an OSM import adds no sample row', async () => {
@@ -81,7 +82,7 @@ describe.each(backends())('never mix sample and real data on %s', (backend) => {
       expect(await sampleRows(db)).toBe(0);
       expect(await count(db, 'SELECT count(*) AS n FROM buildings')).toBe(before);
       expect(await count(db, 'SELECT count(*) AS n FROM communities')).toBe(0);
-      expect((await datasetStatus(db)).kind).toBe('real');
+      expect((await datasetStatus(db, STREET_SCOPE)).kind).toBe('real');
     } finally {
       if (dir) { await db.close(); await rm(dir, { recursive: true, force: true }); }
     }

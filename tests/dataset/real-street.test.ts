@@ -11,6 +11,7 @@ import { importFile } from '../../server/import/import-file';
 import { importStreet } from '../../server/import/import-street';
 import { importOsmPbf } from '../../server/import/osm/import-osm';
 import { datasetStatus } from '../../server/dataset/dataset-status';
+import { STREET_SCOPE } from '../../server/auth/scope';
 import { generateSample } from '../../server/sample/load-sample';
 import { createIncidentService, type CommandContext } from '../../server/incidents/incident-service';
 import { ReportIncidentSchema } from '../../common/incidents';
@@ -29,7 +30,7 @@ async function tmp(name: string, doc: unknown): Promise<string> {
   return file;
 }
 
-const capability = async (t: TestDb, name: string) => (await datasetStatus(t.db)).capabilities.find((c) => c.capability === name);
+const capability = async (t: TestDb, name: string) => (await datasetStatus(t.db, STREET_SCOPE)).capabilities.find((c) => c.capability === name);
 
 describe.each(backends())('a real street from nothing on %s', (backend) => {
   let t: TestDb;
@@ -37,7 +38,7 @@ describe.each(backends())('a real street from nothing on %s', (backend) => {
   afterAll(async () => { await t.drop(); });
 
   it('an empty database says it is empty and that the street is missing', async () => {
-    const s = await datasetStatus(t.db);
+    const s = await datasetStatus(t.db, STREET_SCOPE);
     expect(s.kind).toBe('empty');
     expect((await capability(t, 'jurisdiction'))?.missing).toContain('npm run import -- street');
   });
@@ -59,7 +60,7 @@ describe.each(backends())('a real street from nothing on %s', (backend) => {
     expect(row).toHaveLength(1);
     expect(row[0]).toMatchObject({ code: '990001001', is_sample: false, n: 1 });
     expect(Number(row[0].area)).toBeCloseTo((X1 - X0) * (Y1 - Y0), 10);
-    const s = await datasetStatus(t.db);
+    const s = await datasetStatus(t.db, STREET_SCOPE);
     expect(s.kind).toBe('real');
     expect(s.streets[0]).toMatchObject({ name: '测试街道', isSample: false });
     expect((await capability(t, 'jurisdiction'))?.missing).toContain('no communities');
@@ -140,6 +141,6 @@ describe.each(backends())('a real street from nothing on %s', (backend) => {
     expect(res.loaded).toBe(false);
     const sampleRows = (await t.db.query<{ n: string }>(`SELECT count(*) AS n FROM buildings WHERE source = 'sample'`)).rows[0];
     expect(Number(sampleRows.n)).toBe(0);
-    expect((await datasetStatus(t.db)).kind).toBe('real');
+    expect((await datasetStatus(t.db, STREET_SCOPE)).kind).toBe('real');
   });
 });

@@ -11,6 +11,7 @@ import { importStreet } from '../../server/import/import-street';
 import { importFile } from '../../server/import/import-file';
 import { importOsmPbf } from '../../server/import/osm/import-osm';
 import { datasetStatus } from '../../server/dataset/dataset-status';
+import { STREET_SCOPE } from '../../server/auth/scope';
 import { CoverageEngine } from '../../server/coverage/coverage-engine';
 import { coverageSummary } from '../../server/coverage/coverage-figures';
 import { createIncidentService, type CommandContext } from '../../server/incidents/incident-service';
@@ -53,7 +54,7 @@ describe.skipIf('skipped' in cut).each(backends())('second real OSM extract (Mon
   afterAll(async () => { await t?.drop(); });
 
   it('holds real data only, with every capability but population and dispatch ready', async () => {
-    const s = await datasetStatus(t.db);
+    const s = await datasetStatus(t.db, STREET_SCOPE);
     expect(s.kind).toBe('real');
     expect(s.counts.buildings).toBeGreaterThan(1000);
     expect(s.counts.walk_edges).toBeGreaterThan(1000);

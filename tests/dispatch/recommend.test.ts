@@ -7,7 +7,10 @@ import type { CandidatesDto, IncidentDto } from '../../common/incidents';
 import type { ApiErrorBody } from '../../common/errors';
 import { backends, freshDb, type TestDb } from '../helpers/test-db';
 import { loginAs, startTestApp, type Session, type TestApp } from '../helpers/auth';
-import { IN_A1, loadFixture, type Fixture } from '../incidents/fixture';
+import { IN_A1, IN_B1, loadFixture, type Fixture } from '../incidents/fixture';
+import { recommendCandidates } from '../../server/dispatch/recommend';
+import { NetworkWalkTimeSource } from '../../server/dispatch/walk-time-source';
+import { STREET_SCOPE, scopePolicy } from '../../server/auth/scope';
 import { loadWalkLattice } from './walk-lattice';
 
 describe.each(backends())('dispatch candidates on %s', (backend) => {
@@ -102,5 +105,19 @@ describe.each(backends())('dispatch candidates on %s', (backend) => {
     expect(r.status).toBe(403);
     const nf = await fetch(`${srv.baseUrl}/api/incidents/99999999/candidates`, { headers: disp.headers });
     expect(nf.status).toBe(404);
+  });
+
+  it('takes the scope policy: under a grid worker\'s scope another grid\'s case is not found, and only their grid\'s people are ranked', async () => {
+    const walk = new NetworkWalkTimeSource(t.db);
+    const scope = scopePolicy({ role: 'worker', scopeGridId: fx.gridA1, personId: fx.workerA1 });
+    const inA = await post<IncidentDto>('/api/incidents', { category: 'environment', title: 'scoped A', location: IN_A1 });
+    const inB = await post<IncidentDto>('/api/incidents', { category: 'environment', title: 'scoped B', location: IN_B1 });
+    const street = await recommendCandidates(t.db, walk, inA.id, 'dispatcher', STREET_SCOPE);
+    expect(street.candidates.some((c) => c.personId === fx.workerB1)).toBe(true);
+    const own = await recommendCandidates(t.db, walk, inA.id, 'worker', scope);
+    const grids = await t.db.query<{ id: number; grid_id: number | null }>('SELECT id, grid_id FROM people WHERE id = ANY($1::int[])', [`{${own.candidates.map((c) => c.personId).join(',')}}`]);
+    expect(own.candidates.length).toBeGreaterThan(0);
+    expect(grids.rows.every((p) => p.grid_id === fx.gridA1)).toBe(true);
+    await expect(recommendCandidates(t.db, walk, inB.id, 'worker', scope)).rejects.toMatchObject({ code: 'NOT_FOUND', message: `no incident with id ${inB.id}` });
   });
 });

@@ -151,16 +151,21 @@ describe.each(backends())('photo API on %s', (backend) => {
   it('keeps photos inside the grid scope: a worker of grid B can neither read nor add photos of grid A', async () => {
     const own = await upload(workerA1, incA.id, await phoneJpeg(80, 60), 'image/jpeg');
     expect(own.status).toBe(201);
-    // Reads from the other grid: the list is refused, the image and thumbnail are "not found" for them.
-    expect((await get(workerB1, `/api/incidents/${incA.id}/photos`)).status).toBe(403);
+    // Reads from the other grid: the list, the image and the thumbnail are "not found" for them, word for word as
+    // a case that does not exist (a 403 would tell them the case exists).
+    const list = await get(workerB1, `/api/incidents/${incA.id}/photos`);
+    const missingList = await get(workerB1, '/api/incidents/999999/photos');
+    expect([list.status, missingList.status]).toEqual([404, 404]);
+    expect(JSON.stringify(await list.json()).replace(String(incA.id), 'N')).toBe(JSON.stringify(await missingList.json()).replace('999999', 'N'));
     for (const path of [own.body.url, own.body.thumbUrl]) {
       const r = await get(workerB1, path);
       expect(r.status).toBe(404);
       expect(JSON.stringify(await r.json())).not.toContain(incA.code);
     }
-    // Writes into the other grid.
+    // Writes into the other grid: not found as well.
     const refused = await upload(workerB1, incA.id, await phoneJpeg(80, 60), 'image/jpeg');
-    expect([refused.status, refused.body.error.code]).toEqual([403, 'FORBIDDEN']);
+    expect([refused.status, refused.body.error.code]).toEqual([404, 'NOT_FOUND']);
+    expect(JSON.stringify(refused.body)).not.toContain(incA.code);
     // A worker adds before/after photos only to a case assigned to them.
     const notMine = await upload(workerA1, incA.id, await phoneJpeg(80, 60), 'image/jpeg', 'kind=after');
     expect(notMine.status).toBe(403);
@@ -170,6 +175,40 @@ describe.each(backends())('photo API on %s', (backend) => {
     const listB = await get(workerB1, `/api/incidents/${incB.id}/photos`);
     expect(listB.status).toBe(200);
     expect(((await listB.json()) as { items: PhotoDto[] }).items.length).toBeGreaterThan(0);
+  });
+
+  it('takes an after photo of the assigned worker while the case is in progress, not before starting or after resolving', async () => {
+    const call = async (s: Session, path: string, body: unknown = {}) => {
+      const r = await fetch(`${srv.baseUrl}/api/incidents/${path}`, { method: 'POST', headers: s.headers, body: JSON.stringify(body) });
+      expect(r.status, path).toBe(200);
+      return (await r.json()) as IncidentDto;
+    };
+    const inc = await (async () => {
+      const r = await fetch(`${srv.baseUrl}/api/incidents`, { method: 'POST', headers: disp.headers, body: JSON.stringify({ category: 'environment', title: '楼道杂物', location: IN_A1 }) });
+      return (await r.json()) as IncidentDto;
+    })();
+    await call(disp, `${inc.id}/accept`);
+    await call(disp, `${inc.id}/assign`, { workerId: fx.workerA1 });
+    const jpeg = await phoneJpeg(80, 60);
+    // assigned, not started: a before photo yes, an after photo is refused with a code and the status
+    expect((await upload(workerA1, inc.id, jpeg, 'image/jpeg', 'kind=before')).status).toBe(201);
+    const early = await upload(workerA1, inc.id, jpeg, 'image/jpeg', 'kind=after', { 'idempotency-key': 'after-early-0001' });
+    expect([early.status, early.body.error.code, early.body.error.details]).toEqual([422, 'INVALID_TRANSITION', { status: 'assigned' }]);
+    expect(early.body.error.message).toMatch(/start it first/);
+    await call(workerA1, `${inc.id}/start`);
+    const after = await upload(workerA1, inc.id, jpeg, 'image/jpeg', 'kind=after', { 'idempotency-key': 'after-onsite-0001' });
+    expect(after.status).toBe(201);
+    await call(workerA1, `${inc.id}/resolve`, { note: '已清理' });
+    // the phone resends the stored photo after resolving (its answer was lost): the same photo, no new one
+    const replay = await upload(workerA1, inc.id, jpeg, 'image/jpeg', 'kind=after', { 'idempotency-key': 'after-onsite-0001' });
+    expect([replay.status, replay.body.id]).toEqual([200, after.body.id]);
+    // a new after photo once resolved would change the evidence the verifier checks: refused, for the desk too
+    for (const s of [workerA1, disp]) {
+      const late = await upload(s, inc.id, jpeg, 'image/jpeg', 'kind=after');
+      expect([late.status, late.body.error.code, late.body.error.details]).toEqual([422, 'INVALID_TRANSITION', { status: 'resolved' }]);
+    }
+    const kinds = await t.db.query<{ kind: string }>('SELECT kind FROM incident_photos WHERE incident_id = $1 ORDER BY id', [inc.id]);
+    expect(kinds.rows.map((k) => k.kind)).toEqual(['before', 'after']);
   });
 
   it('audits every read of a photo taken in someone\'s home and hides it from roles without names', async () => {

@@ -60,6 +60,14 @@ describe.each(backends())('resident photos and bad uploads on %s', (backend) => 
     return { status: res.status, body: (await res.json()) as PhotoDto & ApiErrorBody };
   }
   const get = (s: Session, p: string) => fetch(`${srv.baseUrl}${p}`, { headers: { cookie: s.cookie } });
+  /** An id no incident has: what a case outside the caller's scope must look like, word for word. */
+  const MISSING = 987654321;
+  /** The answer's status and body with the case id replaced, to compare it with the answer for MISSING. */
+  const shape = (status: number, body: unknown, id: number) => ({ status, body: JSON.stringify(body).replaceAll(String(id), '<id>') });
+  async function readAs(s: Session, id: number) {
+    const res = await get(s, `/api/incidents/${id}/photos`);
+    return shape(res.status, await res.json(), id);
+  }
   const photosOf = async (incidentId: number) => (await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM incident_photos WHERE incident_id = $1', [incidentId])).rows[0].n;
   const desk = async (s: Session, p: string, body: unknown) => {
     const res = await fetch(`${srv.baseUrl}${p}`, { method: 'POST', headers: s.headers, body: JSON.stringify(body) });
@@ -116,7 +124,10 @@ describe.each(backends())('resident photos and bad uploads on %s', (backend) => 
     const list = (await (await get(disp, `/api/incidents/${incidentId}/photos`)).json()) as { items: PhotoDto[] };
     expect(list.items.length).toBe(3);
     expect((await get(workerA1, list.items[0].thumbUrl)).status).toBe(200);
-    expect((await get(workerB1, `/api/incidents/${incidentId}/photos`)).status).toBe(403);
+    // Another grid's worker gets the list of a missing case, word for word (a 403 told them the case exists).
+    const other = await readAs(workerB1, incidentId);
+    expect(other.status).toBe(404);
+    expect(other).toEqual(await readAs(workerB1, MISSING));
     expect((await get(workerB1, list.items[0].url)).status).toBe(404);
     expect((await get(wall, list.items[0].thumbUrl)).status).toBe(403);
     expect((await fetch(`${srv.baseUrl}${list.items[0].url}`)).status).toBe(401);
@@ -203,13 +214,24 @@ describe.each(backends())('resident photos and bad uploads on %s', (backend) => 
     const before = await staffUpload(workerB1, inc.id, await jpeg(), 'before');
     expect(before.status).toBe(201);
     const n = await photosOf(inc.id);
-    // Grid A1's worker: no list, no image, no thumbnail, and no upload of any kind.
-    expect((await get(workerA1, `/api/incidents/${inc.id}/photos`)).status).toBe(403);
-    expect((await get(workerA1, before.body.url)).status).toBe(404);
-    expect((await get(workerA1, before.body.thumbUrl)).status).toBe(404);
+    // Grid A1's worker: no list, no image, no thumbnail, and no upload of any kind; each answers exactly as
+    // for a case (or photo) that does not exist, so nothing tells them the case is there.
+    const list = await readAs(workerA1, inc.id);
+    expect(list.status).toBe(404);
+    expect(list).toEqual(await readAs(workerA1, MISSING));
+    const missingPhoto = await get(workerA1, '/api/photos/987654321');
+    const missingPhotoBody = JSON.stringify(await missingPhoto.json()).replaceAll('987654321', '<id>');
+    for (const path of [before.body.url, before.body.thumbUrl]) {
+      const res = await get(workerA1, path);
+      const photoId = String(before.body.id);
+      expect([res.status, JSON.stringify(await res.json()).replaceAll(photoId, '<id>')]).toEqual([404, missingPhotoBody]);
+    }
     for (const kind of ['report', 'before', 'after']) {
       const refused = await staffUpload(workerA1, inc.id, await jpeg(), kind);
-      expect([kind, refused.status, refused.body.error.code]).toEqual([kind, 403, 'FORBIDDEN']);
+      const missing = await staffUpload(workerA1, MISSING, await jpeg(), kind);
+      expect(shape(refused.status, refused.body, inc.id)).toEqual(shape(missing.status, missing.body, MISSING));
+      expect([kind, refused.status, refused.body.error.code]).toEqual([kind, 404, 'NOT_FOUND']);
+      expect(JSON.stringify(refused.body)).not.toContain(inc.code);
     }
     expect(await photosOf(inc.id)).toBe(n);
     // Nor can they reach it through the public route: a staff session is no tracking code.

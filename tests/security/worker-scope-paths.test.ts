@@ -8,6 +8,8 @@ import { loginAs, startTestApp, type Session, type TestApp } from '../helpers/au
 import { ManualClock } from '../../server/clock';
 import { IN_A1, IN_B1, loadFixture, type Fixture } from '../incidents/fixture';
 import type { IncidentDto } from '../../common/incidents';
+import type { DatasetStatus } from '../../common/dataset';
+import { createOpen311Client } from '../../server/open311/open311-routes';
 
 describe.each(backends())('a grid worker reads only their grid on %s', (backend) => {
   let t: TestDb;
@@ -124,5 +126,57 @@ describe.each(backends())('a grid worker reads only their grid on %s', (backend)
     const list = await get(workerA1, '/api/incidents');
     expect(list.status).toBe(200);
     expectNothingOfB(list.text);
+  });
+
+  it('/api/dataset counts what the worker reads (their grid\'s part), street roles the street', async () => {
+    await t.db.query(`INSERT INTO dataset_layers (layer, origin, source, rows, updated_at) VALUES ('buildings', 'import', 'test.geojson', 2, now())`);
+    const mine = JSON.parse((await get(workerA1, '/api/dataset')).text) as DatasetStatus;
+    const desk = JSON.parse((await get(disp, '/api/dataset')).text) as DatasetStatus;
+    const n = async (sql: string, params: unknown[] = []) => Number((await t.db.query<{ n: unknown }>(sql, params)).rows[0].n);
+    // every count of the worker's answer, from the database by the rules of SECURITY.md
+    expect(mine.counts).toMatchObject({
+      communities: 1, grids: 1, buildings: 1, residents: 100, violations: 0,
+      incidents: await n('SELECT count(*) AS n FROM incidents WHERE grid_id = $1 OR assignee_id = $2', [fx.gridA1, fx.workerA1]),
+      people: await n('SELECT count(*) AS n FROM people WHERE grid_id = $1', [fx.gridA1]),
+      grid_workers: await n('SELECT count(*) AS n FROM grids WHERE id = $1 AND worker_id IS NOT NULL', [fx.gridA1]),
+      // the same for everyone: the street, its walking network and basemap
+      streets: desk.counts.streets, walk_edges: desk.counts.walk_edges, basemap_features: desk.counts.basemap_features,
+    });
+    expect(desk.counts).toMatchObject({ communities: 2, grids: 4, buildings: 2, residents: 200, incidents: await n('SELECT count(*) AS n FROM incidents') });
+    // the provenance rows are the street's: the worker gets the record, not its count; the badge's kind is the same
+    expect(desk.layers.find((l) => l.source === 'test.geojson')?.rows).toBe(2);
+    expect(mine.layers.find((l) => l.source === 'test.geojson')?.rows).toBeNull();
+    expect(mine.kind).toBe(desk.kind);
+    expect(mine.capabilities).toEqual(desk.capabilities);
+  });
+
+  it('an Open311 api_key client reads its own requests in full and only the public fields of the others', async () => {
+    const hotline = await createOpen311Client(t.db, 'hotline-12345');
+    const other = await createOpen311Client(t.db, 'other-client');
+    const post = await fetch(`${srv.baseUrl}/open311/v2/requests.json`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ api_key: hotline.apiKey, service_code: 'environment', lat: String(IN_A1.lat), long: String(IN_A1.lon), description: '热线来电：楼道堆放杂物', address_string: '东升里3号' }).toString(),
+    });
+    expect(post.status).toBe(201);
+    const ownId = ((await post.json()) as { service_request_id: string }[])[0].service_request_id;
+    const list = await get(null, `/open311/v2/requests.json?api_key=${hotline.apiKey}`);
+    expect(list.status).toBe(200);
+    const items = JSON.parse(list.text) as { service_request_id: string; description: string; address: string }[];
+    expect(items.find((i) => i.service_request_id === ownId)).toMatchObject({ description: '热线来电：楼道堆放杂物', address: '东升里3号' });
+    // the desk's cases are listed, their description and address blanked as for a keyless reader
+    const desk = items.find((i) => i.service_request_id === String(caseB.id));
+    expect(desk).toMatchObject({ description: '', address: '' });
+    expect(list.text).not.toContain('朝阳里占道经营（详情）');
+    const one = await get(null, `/open311/v2/requests/${caseB.id}.json?api_key=${hotline.apiKey}`);
+    expect(one.status).toBe(200);
+    expect(one.text).not.toContain('朝阳里占道经营（详情）');
+    // another client sees the hotline's request with public fields only
+    const foreign = await get(null, `/open311/v2/requests/${ownId}.json?api_key=${other.apiKey}`);
+    expect(foreign.status).toBe(200);
+    expect(foreign.text).not.toContain('楼道堆放杂物');
+    expect((await get(null, `/open311/v2/requests/${ownId}.json?api_key=${hotline.apiKey}`)).text).toContain('楼道堆放杂物');
+    // a bad key is refused, not read as keyless
+    expect((await get(null, '/open311/v2/requests.json?api_key=nope')).status).toBe(403);
   });
 });

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends, freshDb, type TestDb } from '../helpers/test-db';
 import { loginAs, startTestApp, type Session, type TestApp } from '../helpers/auth';
 import { layerExtent, TILED_BUILDINGS_THRESHOLD } from '../../server/layers/layer-extent';
+import { STREET_SCOPE } from '../../server/auth/scope';
 
 interface StyleJson {
   glyphs?: string;
@@ -45,7 +46,40 @@ describe.each(backends())('layer extent and tiled basemap style on %s', (backend
     );
     expect(Number(outside.rows[0].n)).toBe(0);
     // a lower threshold flips the decision (the district and city samples are far above 5,000)
-    expect((await layerExtent(t.db, body.counts.buildings - 1)).tiled).toBe(true);
+    expect((await layerExtent(t.db, STREET_SCOPE, body.counts.buildings - 1)).tiled).toBe(true);
+  });
+
+  it('gives a grid worker the counts and bbox of their grid, its buildings and community, not the street\'s', async () => {
+    // the grid with the most buildings, so its part differs from the street's in every figure
+    const g = (await t.db.query<{ id: number; community_id: number; worker_id: number | null }>(
+      'SELECT g.id, g.community_id, g.worker_id FROM grids g ORDER BY (SELECT count(*) FROM buildings b WHERE b.grid_id = g.id) DESC, g.id LIMIT 1',
+    )).rows[0];
+    const w = await loginAs(app.baseUrl, t.db, 'worker', { personId: g.worker_id, scopeGridId: g.id });
+    const body = (await (await get('/api/layers/extent', w.cookie)).json()) as { bbox: [number, number, number, number]; counts: Record<string, number>; tiled: boolean };
+    const own = Number((await t.db.query<{ n: unknown }>('SELECT count(*) AS n FROM buildings WHERE grid_id = $1', [g.id])).rows[0].n);
+    expect(body.counts).toEqual({ communities: 1, grids: 1, buildings: own });
+    expect(own).toBeLessThan(await n('buildings'));
+    // the box is the grid's community's (the largest of the worker's units), not the street's
+    const box = (await t.db.query<{ xmin: number; ymin: number; xmax: number; ymax: number }>(
+      `SELECT ST_XMin(e) AS xmin, ST_YMin(e) AS ymin, ST_XMax(e) AS xmax, ST_YMax(e) AS ymax FROM (SELECT ST_Extent(geom)::geometry AS e FROM (
+         SELECT geom FROM communities WHERE id = $1 UNION ALL SELECT geom FROM grids WHERE id = $2 UNION ALL SELECT geom FROM buildings WHERE grid_id = $2) u) x`,
+      [g.community_id, g.id],
+    )).rows[0];
+    for (const [i, v] of [box.xmin, box.ymin, box.xmax, box.ymax].entries()) expect(body.bbox[i]).toBeCloseTo(Number(v), 9);
+    const street = (await (await get('/api/layers/extent')).json()) as { bbox: number[]; tiled: boolean };
+    expect(body.bbox).not.toEqual(street.bbox);
+    // drawn like the desk: the tiles-or-GeoJSON choice is the street's
+    expect(body.tiled).toBe(street.tiled);
+    // TileJSON bounds: the worker's part of each layer (their grid's buildings, their grid), by the tiles' own rule
+    for (const [layer, sql] of [['buildings', 'SELECT geom FROM buildings WHERE grid_id = $1'], ['grids', 'SELECT geom FROM grids WHERE id = $1']] as const) {
+      const tj = (await (await get(`/api/tiles/${layer}.json`, w.cookie)).json()) as { bounds: number[] };
+      const e = (await t.db.query<{ xmin: number; ymin: number; xmax: number; ymax: number }>(
+        `SELECT ST_XMin(e) AS xmin, ST_YMin(e) AS ymin, ST_XMax(e) AS xmax, ST_YMax(e) AS ymax FROM (SELECT ST_Extent(geom)::geometry AS e FROM (${sql}) u) x`, [g.id],
+      )).rows[0];
+      expect(tj.bounds.map((v) => Number(v.toFixed(9)))).toEqual([e.xmin, e.ymin, e.xmax, e.ymax].map((v) => Number(Number(v).toFixed(9))));
+      const desk = (await (await get(`/api/tiles/${layer}.json`)).json()) as { bounds: number[] };
+      expect(tj.bounds).not.toEqual(desk.bounds);
+    }
   });
 
   it('refuses unknown query fields and the unauthenticated', async () => {
