@@ -35,6 +35,7 @@ export function useLive(): LiveView {
       connected: view.connected,
       incidentIds: () => [...store.getView().state.incidents.keys()],
       incidentVersion: (id) => store.getView().state.incidents.get(id)?.version ?? null,
+      liveTrace: store.trace,
     });
   }, [view, store]);
   return view;
