@@ -19,6 +19,12 @@ export interface GccTestHook {
   /** Version of a live incident as the wall holds it (null when it does not): "has the wall seen this change?". */
   incidentVersion: (id: number) => number | null;
   connected: boolean;
+  /**
+   * When the map got to each step of its first load (performance.now(), ms since navigation start): `created`,
+   * `styleLoaded` (style.json parsed), `sourcesLoaded` (the first moment every source's tiles were in),
+   * `firstRender`, `load` — to see what MapLibre's `load` waits on in a cold wall.
+   */
+  mapMarks: Record<string, number>;
   /** The live store's recent connection steps (reconnect attempts, handshake, sync, apply), oldest first. */
   liveTrace: () => readonly LiveTraceEntry[];
   mapReady: boolean;
@@ -69,6 +75,7 @@ function hook(): GccTestHook {
       incidentIds: () => incidentIdsFn(),
       incidentVersion: (id) => incidentVersionFn(id),
       connected: false,
+      mapMarks: {},
       liveTrace: () => liveTraceFn(),
       mapReady: false,
       isMoving: () => handle?.map.isMoving() ?? false,
@@ -100,7 +107,22 @@ function hook(): GccTestHook {
 
 export function registerMap(h: MapHandle): () => void {
   handle = h;
-  h.map.once('load', () => (hook().mapReady = true));
+  const marks: Record<string, number> = { created: performance.now() };
+  hook().mapMarks = marks;
+  const mark = (k: string) => (marks[k] ??= performance.now());
+  h.map.once('style.load', () => mark('styleLoaded'));
+  h.map.once('render', () => mark('firstRender'));
+  const onData = () => {
+    if (h.map.areTilesLoaded() && h.map.isStyleLoaded()) {
+      mark('sourcesLoaded');
+      h.map.off('sourcedata', onData);
+    }
+  };
+  h.map.on('sourcedata', onData);
+  h.map.once('load', () => {
+    mark('load');
+    hook().mapReady = true;
+  });
   hook();
   return () => {
     if (handle === h) handle = null;

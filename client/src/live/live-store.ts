@@ -9,6 +9,8 @@ import { ReconnectLoop, probeHealthz, type ReconnectOptions } from './reconnect-
 import { applyKpis, applyPositions, EMPTY_LIVE_STATE, fromSnapshot, reconcileAll, type LiveState } from './reconcile';
 
 export const FLUSH_INTERVAL_MS = 250;
+/** Longest a held socket waits for openSocket() (a wall whose map never loads is still live). */
+export const SOCKET_HOLD_MAX_MS = 15_000;
 
 export interface LiveView {
   state: LiveState;
@@ -109,12 +111,32 @@ export class LiveStore {
   /** The first snapshot, fetched as the store starts — in parallel with the socket's connection, not after it. */
   private firstSnapshot: Promise<void> | null = null;
 
-  start(): void {
-    if (this.socket) return;
+  private started = false;
+  private holdTimer: ReturnType<typeof setTimeout> | null = null;
+
+  /**
+   * Loads the snapshot and — unless `holdSocket` — opens the socket. A cold wall's first frame waits on
+   * MapLibre's `load`, and on 2 software-rendered cores everything else the page does meanwhile delays it: the
+   * socket's handshake, its sync, the KPIs pushed after it and the worker positions every second (each a
+   * re-render). Nothing on the first frame needs the socket (the snapshot has it all), so the wall holds the
+   * socket until its map has loaded (openSocket()); SOCKET_HOLD_MAX_MS bounds the hold should the map never load.
+   */
+  start(opts: { holdSocket?: boolean } = {}): void {
+    if (this.started) return;
+    this.started = true;
     // A cold wall used to ask for its snapshot only once the socket had connected (a WebSocket handshake and
     // the session check later). The protocol only needs the snapshot before the first sync, so fetch it now;
     // catchUp() waits for it. A failure leaves `loaded` false and catchUp() asks again.
     this.firstSnapshot = this.loadSnapshot().catch((err: Error) => this.set({ error: err.message }));
+    if (opts.holdSocket) this.holdTimer = setTimeout(() => this.openSocket(), SOCKET_HOLD_MAX_MS);
+    else this.openSocket();
+  }
+
+  /** Opens the live socket (once; after start()). */
+  openSocket(): void {
+    if (!this.started || this.socket) return;
+    if (this.holdTimer) clearTimeout(this.holdTimer);
+    this.holdTimer = null;
     // reconnection: false — the ReconnectLoop decides when to try again (see reconnect-loop.ts for why)
     const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({ withCredentials: true, transports: ['websocket', 'polling'], reconnection: false });
     this.socket = socket;
@@ -148,12 +170,24 @@ export class LiveStore {
     socket.on('kpis:updated', (k) => {
       this.mark('kpis');
       this.pendingKpis = k;
+      // the server sends the current figures right after a sync: show them with the synced events, not a
+      // throttle interval after them (the wall is "current" only once its figures are)
+      if (this.kpisAfterSync && !this.holding) {
+        this.kpisAfterSync = false;
+        if (this.flushTimer) clearTimeout(this.flushTimer);
+        this.flushTimer = null;
+        this.flush();
+        return;
+      }
       this.scheduleFlush();
     });
   }
 
   stop(): void {
     this.reconnect.stop();
+    if (this.holdTimer) clearTimeout(this.holdTimer);
+    this.holdTimer = null;
+    this.started = false;
     this.socket?.disconnect();
     this.socket = null;
     if (this.flushTimer) clearTimeout(this.flushTimer);
@@ -184,6 +218,7 @@ export class LiveStore {
     } finally {
       this.syncing = false;
       this.holding = false;
+      this.kpisAfterSync = true;
       this.flush();
     }
   }
@@ -196,6 +231,8 @@ export class LiveStore {
   }
 
   private lastFlushAt = 0;
+  /** Set when a sync ended: the KPIs the server sends next are applied at once (see 'kpis:updated'). */
+  private kpisAfterSync = false;
 
   /** Leading-edge throttle: the first change after a quiet spell shows at once, a burst at most every 250 ms. */
   private scheduleFlush(): void {
