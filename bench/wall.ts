@@ -109,7 +109,7 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
           value: median(times.live), baseline: BASELINE, baselineValue: median(times.off), target: '< 3 s', met: (v) => v < 3000,
         }));
         // where the time goes: milestones on the way to the full render (medians)
-        for (const k of ['domContentLoaded', 'shell', 'mapReady', 'snapshot', 'layers', 'connected']) {
+        for (const k of ['domContentLoaded', 'shell', 'map_created', 'map_styleLoaded', 'map_firstRender', 'map_sourcesLoaded', 'mapReady', 'snapshot', 'layers', 'connected']) {
           rows.push(row({
             scale: `street (sample), ${w}×${h}, ${backend}, median of ${loads} cold loads`, metric: `first_render_milestone_${k}_ms`,
             value: median(marks.live.map((m) => m[k])), baseline: BASELINE, baselineValue: median(marks.off.map((m) => m[k])), target: 'report only',
@@ -247,6 +247,17 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
             scale, metric: 'resync_after_outage_max_ms', value: Math.max(...rounds.map((r) => r.resyncMs)),
             baseline: 'fresh cold load (max)', baselineValue: Math.max(...rounds.map((r) => r.freshLoadMs)), target: '< 2 s', met: (v) => v < 2000,
           }));
+          // where the time goes: each traced step's median, ms after the listener accepted (report only; the
+          // baseline column is the full resync, so the ratio is the step's share of it)
+          const stepNames = [...new Set(rounds.flatMap((r) => Object.keys(r.steps)))];
+          for (const k of stepNames) {
+            const vals = rounds.map((r) => r.steps[k]).filter((v): v is number => v != null);
+            if (!vals.length) continue;
+            rows.push(row({
+              scale, metric: `resync_step_${k}_ms (after the listener accepted)`, value: median(vals),
+              baseline: 'resync (listener accepting → open wall current)', baselineValue: median(rounds.map((r) => r.resyncMs)), target: 'report only',
+            }));
+          }
           rows.push(row({
             scale, metric: 'resync_from_readyz_ms', value: median(rounds.map((r) => r.resyncFromReadyMs)),
             baseline: 'server start-up: listener → /readyz 200', baselineValue: median(rounds.map((r) => r.serverInitMs)), target: 'report only',

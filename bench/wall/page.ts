@@ -12,7 +12,7 @@ export interface WallPage {
   cdp: CDPSession;
   /** Navigation start → all wall layers drawn, the live snapshot applied and the KPI panel filled (ms). */
   firstRenderMs: number;
-  /** Milestones (ms since navigation start): domContentLoaded, shell (React mounted), mapReady, snapshot, layers, connected (live socket up; not part of the full render). */
+  /** Milestones (ms since navigation start): domContentLoaded, shell (React mounted), map_created / map_styleLoaded / map_firstRender / map_sourcesLoaded (MapLibre on the way to its `load`), mapReady, snapshot, layers, connected (live socket up; not part of the full render). */
   marks: Record<string, number>;
   metrics(): Promise<Record<string, number>>;
   /** JS heap in use after forcing a full garbage collection (bytes). */
@@ -66,7 +66,8 @@ export async function openWall(opts: { baseUrl: string; sessionCookie: string; w
     const firstRenderMs = Number(await handle.jsonValue());
     const marks = await b.page.evaluate(() => {
       const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
-      return { ...(window as unknown as { __wallMarks: Record<string, number> }).__wallMarks, domContentLoaded: nav?.domContentLoadedEventEnd ?? NaN };
+      const map = Object.fromEntries(Object.entries(window.__gcc?.mapMarks ?? {}).map(([k, v]) => [`map_${k}`, v]));
+      return { ...(window as unknown as { __wallMarks: Record<string, number> }).__wallMarks, ...map, domContentLoaded: nav?.domContentLoadedEventEnd ?? NaN };
     });
     const cdp = await b.context.newCDPSession(b.page);
     await cdp.send('Performance.enable');

@@ -35,6 +35,15 @@ export interface ResyncRound {
   /** A fresh cold page load on the restarted server: navigation start → first full render (all outage data in it). */
   freshLoadMs: number;
   freshHasAll: boolean;
+  /**
+   * Where the time went, ms after the listener accepted: the page's live-store trace (the first attempt that
+   * started after it, the handshake `engine_open`, `connect`, `sync_sent`, `sync_ack`, the `apply` of the
+   * synced events, `kpis`) and what the page showed (`dom_incidents`, `dom_kpi`, `dom_bannerGone`). An attempt
+   * counted here may have started up to one probe/backoff interval before the listener, and failed.
+   */
+  steps: Record<string, number>;
+  /** Reconnect attempts the page made while the server was down. */
+  attemptsWhileDown: number;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -138,6 +147,16 @@ export async function measureResync(o: {
       });
       const since = server.listeningAt;
       o.log(`  resync round ${round}: after the listener accepted: ${Object.entries(marks).map(([k, v]) => `${k} ${v - since}`).join(', ')} ms`);
+      const trace = await wall.b.page.evaluate(() => [...(window.__gcc?.liveTrace() ?? [])]);
+      const afterDown = trace.filter((e) => e.at >= downAt);
+      const steps: Record<string, number> = {};
+      // the last attempt begun before the listener, and the first of each later step
+      const lastAttemptBefore = afterDown.filter((e) => e.step === 'reconnect_attempt' && e.at < since).at(-1);
+      if (lastAttemptBefore) steps.attempt_before_listener = lastAttemptBefore.at - since;
+      for (const e of afterDown) if (e.at >= since && steps[e.step] == null) steps[e.step] = e.at - since;
+      for (const [k, v] of Object.entries(marks)) steps[`dom_${k}`] = v - since;
+      const attemptsWhileDown = afterDown.filter((e) => e.step === 'reconnect_attempt' && e.at < since).length;
+      o.log(`  resync round ${round}: trace after the listener: ${afterDown.filter((e) => e.at >= since - 1500).map((e) => `${e.step}${e.n != null ? `(${e.n})` : ''} ${e.at - since}`).join(', ')} ms; ${attemptsWhileDown} attempts while down`);
       const r: ResyncRound = {
         outageMs,
         written: expected.length,
@@ -146,6 +165,8 @@ export async function measureResync(o: {
         serverInitMs: server.readyAt - server.listeningAt,
         freshLoadMs: NaN,
         freshHasAll: false,
+        steps,
+        attemptsWhileDown,
       };
       // baseline: what an operator pressing reload would wait for, on the same restarted server
       const fresh = await openWall({ baseUrl: server.baseUrl, sessionCookie: wallCookie, width: 1920, height: 1080, live: true });

@@ -1,6 +1,7 @@
 // A read-only window.__gcc for browser tests and for people debugging a wall: which layers are mounted,
 // how many features each holds, the live store's cursor. Nothing here changes state.
 import type { MapHandle } from './map/map-view';
+import type { LiveTraceEntry } from './live/live-store';
 
 export interface GccTestHook {
   /** Feature counts by deck.gl layer id, as last handed to the map. */
@@ -18,6 +19,14 @@ export interface GccTestHook {
   /** Version of a live incident as the wall holds it (null when it does not): "has the wall seen this change?". */
   incidentVersion: (id: number) => number | null;
   connected: boolean;
+  /**
+   * When the map got to each step of its first load (performance.now(), ms since navigation start): `created`,
+   * `styleLoaded` (style.json parsed), `sourcesLoaded` (the first moment every source's tiles were in),
+   * `firstRender`, `load` — to see what MapLibre's `load` waits on in a cold wall.
+   */
+  mapMarks: Record<string, number>;
+  /** The live store's recent connection steps (reconnect attempts, handshake, sync, apply), oldest first. */
+  liveTrace: () => readonly LiveTraceEntry[];
   mapReady: boolean;
   /** Vector-tile layers (MVTLayer): tiles loaded and features in the tiles currently selected for the view. */
   tiles: () => Record<string, { selected: number; loaded: number; features: number }>;
@@ -44,6 +53,7 @@ function tileFeatureCount(content: unknown): number {
 }
 let incidentIdsFn: () => number[] = () => [];
 let incidentVersionFn: (id: number) => number | null = () => null;
+let liveTraceFn: () => readonly LiveTraceEntry[] = () => [];
 
 function hook(): GccTestHook {
   if (!window.__gcc) {
@@ -65,6 +75,8 @@ function hook(): GccTestHook {
       incidentIds: () => incidentIdsFn(),
       incidentVersion: (id) => incidentVersionFn(id),
       connected: false,
+      mapMarks: {},
+      liveTrace: () => liveTraceFn(),
       mapReady: false,
       isMoving: () => handle?.map.isMoving() ?? false,
       easeTo: (lon, lat, zoom, durationMs) =>
@@ -95,7 +107,22 @@ function hook(): GccTestHook {
 
 export function registerMap(h: MapHandle): () => void {
   handle = h;
-  h.map.once('load', () => (hook().mapReady = true));
+  const marks: Record<string, number> = { created: performance.now() };
+  hook().mapMarks = marks;
+  const mark = (k: string) => (marks[k] ??= performance.now());
+  h.map.once('style.load', () => mark('styleLoaded'));
+  h.map.once('render', () => mark('firstRender'));
+  const onData = () => {
+    if (h.map.areTilesLoaded() && h.map.isStyleLoaded()) {
+      mark('sourcesLoaded');
+      h.map.off('sourcedata', onData);
+    }
+  };
+  h.map.on('sourcedata', onData);
+  h.map.once('load', () => {
+    mark('load');
+    hook().mapReady = true;
+  });
   hook();
   return () => {
     if (handle === h) handle = null;
@@ -112,10 +139,12 @@ export function reportLive(state: {
   connected: boolean;
   incidentIds: () => number[];
   incidentVersion: (id: number) => number | null;
+  liveTrace: () => readonly LiveTraceEntry[];
 }): void {
   const h = hook();
   h.lastEventId = state.lastEventId;
   h.connected = state.connected;
   incidentIdsFn = state.incidentIds;
   incidentVersionFn = state.incidentVersion;
+  liveTraceFn = state.liveTrace;
 }

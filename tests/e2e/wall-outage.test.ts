@@ -166,7 +166,18 @@ describe.skipIf(!hasChromium).each(backends())('a wall across a server outage (%
         { timeout: 30_000, polling: 20 },
       );
       const caughtUpMs = Date.now() - server.listeningAt;
-      console.log(`wall outage (${backend}): down ${((server.listeningAt - downAt) / 1000).toFixed(1)} s; caught up with ${WRITES} reports + ${WRITES / 2} accepts ${caughtUpMs} ms after the listener came back`);
+      const listeningAt = server.listeningAt;
+      const trace = await b.page.evaluate(() => [...(window.__gcc?.liveTrace() ?? [])]);
+      const attemptsWhileDown = trace.filter((e) => e.step === 'reconnect_attempt' && e.at >= downAt && e.at < listeningAt).length;
+      const steps = trace.filter((e) => e.at >= listeningAt).map((e) => `${e.step} ${e.at - listeningAt}`).join(', ');
+      console.log(`wall outage (${backend}): down ${((listeningAt - downAt) / 1000).toFixed(1)} s; caught up with ${WRITES} reports + ${WRITES / 2} accepts ${caughtUpMs} ms after the listener came back (${steps} ms; ${attemptsWhileDown} socket attempts while down)`);
+      // While the server is down the wall probes /healthz and makes a WebSocket attempt only every 15 s
+      // (reconnect-loop.ts: Chromium throttles a page's WebSockets after many failures, which used to hold the
+      // attempt that mattered for seconds); once the server answers, it connects at once. The bench's target
+      // is < 2 s (0.6 s measured at load 14); the bound here is what a loaded CI machine holds every time.
+      expect(attemptsWhileDown).toBeLessThanOrEqual(Math.floor((listeningAt - downAt) / 15_000) + 1);
+      expect(trace.some((e) => e.step === 'probe_ok' && e.at >= listeningAt)).toBe(true);
+      expect(caughtUpMs).toBeLessThan(5000);
       await banner.waitFor({ state: 'detached', timeout: 5000 });
       // the street's figures are current too (sent to the socket right after its sync)
       await b.page.waitForFunction(

@@ -5,9 +5,12 @@
 import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, Kpis, LiveEvent, LiveSnapshot, ServerToClientEvents, WorkerPosition } from '../../../common/realtime';
 import { api } from '../api/http';
+import { ReconnectLoop, probeHealthz, type ReconnectOptions } from './reconnect-loop';
 import { applyKpis, applyPositions, EMPTY_LIVE_STATE, fromSnapshot, reconcileAll, type LiveState } from './reconcile';
 
 export const FLUSH_INTERVAL_MS = 250;
+/** Longest a held socket waits for openSocket() (a wall whose map never loads is still live). */
+export const SOCKET_HOLD_MAX_MS = 15_000;
 
 export interface LiveView {
   state: LiveState;
@@ -23,13 +26,30 @@ export interface LiveView {
 
 type Listener = () => void;
 
-/**
- * Reconnection backoff of a wall. Socket.IO's default grows to 5 s (± 50 %), so a wall whose server came back
- * could wait up to 5 s before it even tried; a hall has a handful of displays, not thousands, so trying about
- * once a second is cheap: 500 ms, then 1 s, capped at 1 s. The jitter (the cap is applied after it, so at the
- * cap an attempt comes 0.5–1 s after the last) keeps the displays of a hall from reconnecting in lockstep.
- */
-export const RECONNECTION = { reconnectionDelay: 500, reconnectionDelayMax: 1000, randomizationFactor: 0.5 } as const;
+/** Steps of a (re)connection and catch-up, in the order they normally come (see `LiveStore.trace`). */
+export type LiveTraceStep =
+  | 'disconnect'
+  | 'reconnect_attempt'
+  | 'reconnect_error'
+  | 'probe_ok'
+  | 'engine_open'
+  | 'connect'
+  | 'sync_sent'
+  | 'sync_ack'
+  | 'snapshot'
+  | 'kpis'
+  | 'apply';
+
+export interface LiveTraceEntry {
+  /** Client time (epoch ms, the store's clock). */
+  at: number;
+  step: LiveTraceStep;
+  /** Step-specific count: the attempt number, the events in a sync answer or applied by a flush. */
+  n?: number;
+}
+
+/** Entries kept: enough for a few reconnections' worth of steps; a wall runs for weeks, so the trace is a ring. */
+const TRACE_MAX = 64;
 
 export class LiveStore {
   private view: LiveView = { state: EMPTY_LIVE_STATE, loaded: false, connected: false, disconnectedAt: null, arrivals: new Map(), error: null };
@@ -43,7 +63,35 @@ export class LiveStore {
   /** While a sync is in flight, pushed events wait: applying a newer push first would make the sync's older events look like duplicates. */
   private holding = false;
 
-  constructor(private readonly opts: { now?: () => number; pulseMs?: number } = {}) {}
+  /**
+   * What the connection did lately, oldest first: every reconnect attempt, the handshake, the sync and the
+   * apply that followed. Read through window.__gcc.liveTrace() by the resync benchmark and by anyone
+   * debugging a wall that came back slowly; it costs an array push per step.
+   */
+  private traceRing: LiveTraceEntry[] = [];
+  trace = (): readonly LiveTraceEntry[] => this.traceRing;
+  private mark(step: LiveTraceStep, n?: number): void {
+    this.traceRing.push(n === undefined ? { at: this.now(), step } : { at: this.now(), step, n });
+    if (this.traceRing.length > TRACE_MAX) this.traceRing.splice(0, this.traceRing.length - TRACE_MAX);
+  }
+
+  /** Brings the socket back after a loss (reconnect-loop.ts: Socket.IO's own reconnection is off). */
+  private readonly reconnect: ReconnectLoop;
+
+  constructor(private readonly opts: { now?: () => number; pulseMs?: number; reconnect?: Partial<ReconnectOptions> } = {}) {
+    this.reconnect = new ReconnectLoop(
+      {
+        probe: probeHealthz,
+        connect: () => this.socket?.connect(),
+        now: () => this.now(),
+        random: Math.random,
+        setTimer: (fn, ms) => setTimeout(fn, ms),
+        clearTimer: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+        trace: (step, n) => this.mark(step, n),
+      },
+      opts.reconnect,
+    );
+  }
 
   private now(): number {
     return this.opts.now?.() ?? Date.now();
@@ -63,25 +111,54 @@ export class LiveStore {
   /** The first snapshot, fetched as the store starts — in parallel with the socket's connection, not after it. */
   private firstSnapshot: Promise<void> | null = null;
 
-  start(): void {
-    if (this.socket) return;
+  private started = false;
+  private holdTimer: ReturnType<typeof setTimeout> | null = null;
+
+  /**
+   * Loads the snapshot and — unless `holdSocket` — opens the socket. A cold wall's first frame waits on
+   * MapLibre's `load`, and on 2 software-rendered cores everything else the page does meanwhile delays it: the
+   * socket's handshake, its sync, the KPIs pushed after it and the worker positions every second (each a
+   * re-render). Nothing on the first frame needs the socket (the snapshot has it all), so the wall holds the
+   * socket until its map has loaded (openSocket()); SOCKET_HOLD_MAX_MS bounds the hold should the map never load.
+   */
+  start(opts: { holdSocket?: boolean } = {}): void {
+    if (this.started) return;
+    this.started = true;
     // A cold wall used to ask for its snapshot only once the socket had connected (a WebSocket handshake and
     // the session check later). The protocol only needs the snapshot before the first sync, so fetch it now;
     // catchUp() waits for it. A failure leaves `loaded` false and catchUp() asks again.
     this.firstSnapshot = this.loadSnapshot().catch((err: Error) => this.set({ error: err.message }));
-    const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({ withCredentials: true, transports: ['websocket', 'polling'], ...RECONNECTION });
+    if (opts.holdSocket) this.holdTimer = setTimeout(() => this.openSocket(), SOCKET_HOLD_MAX_MS);
+    else this.openSocket();
+  }
+
+  /** Opens the live socket (once; after start()). */
+  openSocket(): void {
+    if (!this.started || this.socket) return;
+    if (this.holdTimer) clearTimeout(this.holdTimer);
+    this.holdTimer = null;
+    // reconnection: false — the ReconnectLoop decides when to try again (see reconnect-loop.ts for why)
+    const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({ withCredentials: true, transports: ['websocket', 'polling'], reconnection: false });
     this.socket = socket;
+    socket.io.on('open', () => this.mark('engine_open'));
     socket.on('connect', () => {
+      this.mark('connect');
+      this.reconnect.connected();
       this.set({ connected: true, disconnectedAt: null, error: null });
       void this.catchUp();
     });
     socket.on('disconnect', (reason) => {
+      this.mark('disconnect');
       this.set({ connected: false, disconnectedAt: this.view.disconnectedAt ?? this.now() });
-      // Socket.IO does not reconnect by itself after a server-side disconnect (restart, session sweep);
-      // a wall must: try again until it is back (an expired session then shows the sign-in form on reload).
-      if (reason === 'io server disconnect') this.reconnectLater(RECONNECTION.reconnectionDelay);
+      // every loss but our own stop() — a dropped transport, a server restart, a session sweep — is retried
+      if (reason !== 'io client disconnect') this.reconnect.lost();
     });
-    socket.on('connect_error', (err) => this.set({ connected: false, disconnectedAt: this.view.disconnectedAt ?? this.now(), error: err.message }));
+    socket.on('connect_error', (err) => {
+      this.mark('reconnect_error');
+      this.set({ connected: false, disconnectedAt: this.view.disconnectedAt ?? this.now(), error: err.message });
+      this.reconnect.attemptFailed();
+      this.reconnect.lost();
+    });
     socket.on('events:appended', (events) => {
       this.queue.push(...events);
       this.scheduleFlush();
@@ -91,27 +168,26 @@ export class LiveStore {
       this.scheduleFlush();
     });
     socket.on('kpis:updated', (k) => {
+      this.mark('kpis');
       this.pendingKpis = k;
+      // the server sends the current figures right after a sync: show them with the synced events, not a
+      // throttle interval after them (the wall is "current" only once its figures are)
+      if (this.kpisAfterSync && !this.holding) {
+        this.kpisAfterSync = false;
+        if (this.flushTimer) clearTimeout(this.flushTimer);
+        this.flushTimer = null;
+        this.flush();
+        return;
+      }
       this.scheduleFlush();
     });
   }
 
-  private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
-  private reconnectLater(ms: number): void {
-    if (this.reconnectTimer) return;
-    this.reconnectTimer = setTimeout(() => {
-      this.reconnectTimer = null;
-      const socket = this.socket;
-      if (!socket || socket.connected) return;
-      socket.connect();
-      // if this attempt fails, the manager's own backoff (RECONNECTION) takes over; check again later in case it gave up
-      this.reconnectLater(Math.min(5000, ms * 2));
-    }, ms);
-  }
-
   stop(): void {
-    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
-    this.reconnectTimer = null;
+    this.reconnect.stop();
+    if (this.holdTimer) clearTimeout(this.holdTimer);
+    this.holdTimer = null;
+    this.started = false;
     this.socket?.disconnect();
     this.socket = null;
     if (this.flushTimer) clearTimeout(this.flushTimer);
@@ -128,8 +204,10 @@ export class LiveStore {
       if (!this.view.loaded) await this.loadSnapshot();
       const socket = this.socket;
       if (!socket) return;
+      this.mark('sync_sent');
       const ack = await socket.timeout(10_000).emitWithAck('events:sync', { afterId: this.view.state.lastEventId });
       if (!ack.ok) throw new Error(ack.error.message);
+      this.mark('sync_ack', ack.resync ? undefined : ack.events.length);
       if (ack.resync) {
         await this.loadSnapshot();
       } else {
@@ -140,6 +218,7 @@ export class LiveStore {
     } finally {
       this.syncing = false;
       this.holding = false;
+      this.kpisAfterSync = true;
       this.flush();
     }
   }
@@ -148,9 +227,12 @@ export class LiveStore {
     const snap = await api.get<LiveSnapshot>('/api/live/snapshot');
     // keep queued events newer than the snapshot; reconcile drops the rest as duplicates
     this.set({ state: fromSnapshot(snap), loaded: true });
+    this.mark('snapshot');
   }
 
   private lastFlushAt = 0;
+  /** Set when a sync ended: the KPIs the server sends next are applied at once (see 'kpis:updated'). */
+  private kpisAfterSync = false;
 
   /** Leading-edge throttle: the first change after a quiet spell shows at once, a burst at most every 250 ms. */
   private scheduleFlush(): void {
@@ -179,6 +261,7 @@ export class LiveStore {
     if (state === before) return;
     const now = this.now();
     const pulseMs = this.opts.pulseMs ?? 60_000;
+    this.mark('apply', events.length);
     const arrivals = new Map<number, number>();
     for (const [id, t] of this.view.arrivals) if (now - t < pulseMs && state.incidents.has(id)) arrivals.set(id, t);
     for (const id of state.incidents.keys()) if (!before.incidents.has(id)) arrivals.set(id, now);

@@ -1,7 +1,7 @@
 // MapView: the offline MapLibre basemap (style from our own server) with deck.gl layers drawn over it by
 // MapboxOverlay. interleaved: false keeps deck.gl in its own canvas, which is the most robust choice in
 // software WebGL (SwiftShader) on command-hall PCs without a GPU. Reused by /wall, /dispatch and /plan.
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Map as MaplibreMap, NavigationControl, prewarm, setWorkerUrl, type IControl } from 'maplibre-gl';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import { MapboxOverlay } from '@deck.gl/mapbox';
@@ -50,16 +50,26 @@ export interface MapViewProps {
   onReady?: (handle: MapHandle) => void;
   /** Wall displays do not take input. */
   interactive?: boolean;
+  /**
+   * Hand deck.gl its layers only once the basemap has loaded (or after DECK_AFTER_BASEMAP_MAX_MS). On a cold
+   * wall in software WebGL, deck.gl's first draws took the frames MapLibre needed: its tiles were in at ~9 s
+   * and its `load` came 5–14 s later (bench/wall.ts, map_sourcesLoaded vs map_load, load average 18).
+   */
+  deckAfterBasemap?: boolean;
   className?: string;
 }
 
-export function MapView({ layers, basemapTheme = 'light', basemapTiled = false, initialView, onClick, onHover, onDragStart, onDrag, onDragEnd, getCursor, onReady, interactive = true, className }: MapViewProps) {
+/** Longest deck.gl waits for the basemap's `load` when `deckAfterBasemap` (a basemap that never loads must not hide the data). */
+export const DECK_AFTER_BASEMAP_MAX_MS = 20_000;
+
+export function MapView({ layers, basemapTheme = 'light', basemapTiled = false, initialView, onClick, onHover, onDragStart, onDrag, onDragEnd, getCursor, onReady, interactive = true, deckAfterBasemap = false, className }: MapViewProps) {
   const container = useRef<HTMLDivElement>(null);
+  const [deckOpen, setDeckOpen] = useState(!deckAfterBasemap);
   const overlayRef = useRef<MapboxOverlay | null>(null);
   // Callbacks change identity on every render; keep the latest in refs so the map is created only once.
   const handlers = useRef({ onClick, onHover, onDragStart, onDrag, onDragEnd, onReady, getCursor });
   handlers.current = { onClick, onHover, onDragStart, onDrag, onDragEnd, onReady, getCursor };
-  const initial = useRef({ initialView, basemapTheme, basemapTiled, interactive, layers });
+  const initial = useRef({ initialView, basemapTheme, basemapTiled, interactive, layers, deckAfterBasemap });
 
   useEffect(() => {
     const el = container.current;
@@ -78,7 +88,7 @@ export function MapView({ layers, basemapTheme = 'light', basemapTiled = false, 
     });
     const overlay = new MapboxOverlay({
       interleaved: false,
-      layers: initial.current.layers,
+      layers: initial.current.deckAfterBasemap ? [] : initial.current.layers,
       onClick: (info) => handlers.current.onClick?.(info),
       onHover: (info) => handlers.current.onHover?.(info),
       onDragStart: (info) => handlers.current.onDragStart?.(info),
@@ -97,8 +107,13 @@ export function MapView({ layers, basemapTheme = 'light', basemapTiled = false, 
       fitBounds: (b, paddingPx = 40, durationMs = 2500) => map.fitBounds([[b[0], b[1]], [b[2], b[3]]], { padding: paddingPx, duration: durationMs, essential: true }),
     };
     const unregister = registerMap(handle);
-    map.once('load', () => handlers.current.onReady?.(handle));
+    map.once('load', () => {
+      setDeckOpen(true);
+      handlers.current.onReady?.(handle);
+    });
+    const deckFallback = setTimeout(() => setDeckOpen(true), DECK_AFTER_BASEMAP_MAX_MS);
     return () => {
+      clearTimeout(deckFallback);
       unregister();
       overlayRef.current = null;
       map.remove();
@@ -106,8 +121,8 @@ export function MapView({ layers, basemapTheme = 'light', basemapTiled = false, 
   }, []);
 
   useEffect(() => {
-    overlayRef.current?.setProps({ layers });
-  }, [layers]);
+    if (deckOpen) overlayRef.current?.setProps({ layers });
+  }, [layers, deckOpen]);
 
   return <div ref={container} className={className ?? 'map-view'} data-testid="map-view" />;
 }

@@ -9,8 +9,13 @@ import { reportLive } from '../test-hook';
 /** `?live=off`: the same page from one snapshot over HTTP and no socket (the `wall` benchmark's baseline). */
 const LIVE_OFF = new URLSearchParams(window.location.search).get('live') === 'off';
 
-export function useLive(): LiveView {
+/**
+ * `holdSocket`: while true, only the snapshot is loaded and the socket waits (the wall holds it until its map
+ * has loaded; LiveStore.start says why); it opens when this turns false, or after SOCKET_HOLD_MAX_MS.
+ */
+export function useLive(opts: { holdSocket?: boolean } = {}): LiveView {
   const [store] = useState(() => new LiveStore());
+  const hold = opts.holdSocket ?? false;
   const [frozen, setFrozen] = useState<LiveView | null>(null);
   useEffect(() => {
     if (LIVE_OFF) {
@@ -24,9 +29,12 @@ export function useLive(): LiveView {
         cancelled = true;
       };
     }
-    store.start();
+    store.start({ holdSocket: true });
     return () => store.stop();
   }, [store]);
+  useEffect(() => {
+    if (!LIVE_OFF && !hold) store.openSocket();
+  }, [store, hold]);
   const streamed = useSyncExternalStore(store.subscribe, store.getView);
   const view = frozen ?? streamed;
   useEffect(() => {
@@ -35,6 +43,7 @@ export function useLive(): LiveView {
       connected: view.connected,
       incidentIds: () => [...store.getView().state.incidents.keys()],
       incidentVersion: (id) => store.getView().state.incidents.get(id)?.version ?? null,
+      liveTrace: store.trace,
     });
   }, [view, store]);
   return view;

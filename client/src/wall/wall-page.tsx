@@ -62,6 +62,7 @@ function useClock(): number {
 }
 
 const PULSE_MS = 60_000;
+const NO_PULSES: ReadonlyMap<number, number> = new Map();
 /** Service centers whose 5/10/15-minute rings the wall shows. */
 const WALL_RING_TYPES = ['party_service_center', 'community_center'] as const;
 
@@ -73,10 +74,11 @@ function Wall({ extent }: { extent: MapExtent }) {
   const { t } = useI18n();
   const scale = useViewportScale();
   const { data, shown, setMap, viewZoom } = useScaledStreetLayers(extent, { coverageTypes: WALL_RING_TYPES });
-  const live = useLive();
-  const now = useClock();
   const mapRef = useRef<MapHandle | null>(null);
   const [mapReady, setMapReady] = useState(false);
+  // the snapshot loads at once; the socket opens once the map has loaded (see LiveStore.start)
+  const live = useLive({ holdSocket: !mapReady });
+  const now = useClock();
 
   const scenes = useMemo(() => scenesOf(data.communities), [data.communities]);
   const scene = useSceneRotation(scenes);
@@ -84,23 +86,26 @@ function Wall({ extent }: { extent: MapExtent }) {
   const pulsing = useMemo(() => {
     const m = new Map<number, number>();
     for (const [id, at] of live.arrivals) if (now - at < PULSE_MS) m.set(id, at);
-    return m;
+    // the clock ticks every second: when nothing pulses keep one empty map, so an idle wall's layers stay as they are
+    return m.size ? m : NO_PULSES;
   }, [live.arrivals, now]);
   const timeMs = usePulseClock(pulsing.size > 0);
 
+  // One array per live map, rebuilt only when that map changed: deck.gl regenerates a layer's attributes when
+  // its `data` is a new array, and worker positions arrive every second — rebuilding all four arrays on each
+  // push re-did the incidents', violations' and parking lots' (with their labels) too, on the main thread
+  // MapLibre needs for its first frame, and again for every synced batch after an outage.
+  const { incidents, violations, parking, workers } = live.state;
+  const incidentList = useMemo(() => [...incidents.values()], [incidents]);
+  const violationList = useMemo(() => [...violations.values()], [violations]);
+  const parkingList = useMemo(() => [...parking.values()], [parking]);
+  const workerList = useMemo(() => [...workers.values()], [workers]);
   const liveData = useMemo<LiveLayerData | null>(
     () =>
       live.loaded
-        ? {
-            incidents: [...live.state.incidents.values()],
-            violations: [...live.state.violations.values()],
-            parking: [...live.state.parking.values()],
-            workers: [...live.state.workers.values()],
-            pulsingSince: pulsing,
-            timeMs,
-          }
+        ? { incidents: incidentList, violations: violationList, parking: parkingList, workers: workerList, pulsingSince: pulsing, timeMs }
         : null,
-    [live.loaded, live.state, pulsing, timeMs],
+    [live.loaded, incidentList, violationList, parkingList, workerList, pulsing, timeMs],
   );
 
   const layers = useMemo(
@@ -171,6 +176,7 @@ function Wall({ extent }: { extent: MapExtent }) {
           basemapTiled={extent.tiled}
           initialView={initialViewFor(extent.bbox, STREET_VIEW)}
           interactive={false}
+          deckAfterBasemap
           onReady={(h) => {
             mapRef.current = h;
             setMap(h.map);
