@@ -8,7 +8,7 @@ import { openPg } from '../server/db/pg-driver';
 import { openPglite } from '../server/db/pglite-driver';
 import { migrate } from '../server/db/migrate';
 import { createApp, type App } from '../server/app';
-import { testConfig } from '../server/config';
+import { testConfig, type Config } from '../server/config';
 import { createLogger } from '../server/logger';
 import { systemClock } from '../server/clock';
 import { createUser } from '../server/auth/users';
@@ -62,8 +62,8 @@ export interface BenchApp {
   close(): Promise<void>;
 }
 
-export async function startBenchApp(db: Db, role: UserRole = 'admin'): Promise<BenchApp> {
-  const app = await createApp({ db, config: testConfig(), logger: createLogger('silent'), clock: systemClock });
+export async function startBenchApp(db: Db, role: UserRole = 'admin', config: Partial<Config> = {}): Promise<BenchApp> {
+  const app = await createApp({ db, config: testConfig(config), logger: createLogger('silent'), clock: systemClock });
   await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));
   const { port } = app.server.address() as AddressInfo;
   app.readiness.markInitialised();

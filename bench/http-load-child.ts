@@ -16,6 +16,8 @@ export interface LoadJob {
   concurrency: number;
   /** The status every answer must have (201 for a report). */
   expectStatus: number;
+  /** POST by default; a GET sends no body (its entries in `bodies` only count the requests). */
+  method?: 'GET' | 'POST';
 }
 export interface LoadResult {
   ms: number;
@@ -32,7 +34,8 @@ async function runJob(job: LoadJob): Promise<LoadResult> {
       while (next < job.bodies.length) {
         const body = job.bodies[next++];
         const s = performance.now();
-        const res = await httpRequest(job.url, { method: 'POST', headers: job.headers, body });
+        const method = job.method ?? 'POST';
+        const res = await httpRequest(job.url, { method, headers: job.headers, body: method === 'GET' ? undefined : body });
         if (res.status !== job.expectStatus) throw new Error(`answer ${res.status}: ${res.body.toString().slice(0, 300)}`);
         latencies.push(performance.now() - s);
       }

@@ -24,6 +24,13 @@ const ConfigSchema = z.object({
   /** Largest photo upload accepted (MB); phones send 2–8 MB JPEGs (server/photos). */
   PHOTO_MAX_MB: z.coerce.number().positive().max(50).default(12),
   RESIDENT_POW_BITS: z.coerce.number().int().min(1).max(28).default(17),
+  /**
+   * Milliseconds a BUSY intake waits to gather the next group of reports (server/incidents/incident-service.ts
+   * group commit): right after a group commits, the clients it answered send again within moments; waiting
+   * for them gives one statement and one WAL flush instead of two. 0 = never wait. A report in a quiet moment
+   * never waits.
+   */
+  INTAKE_GATHER_MS: z.coerce.number().min(0).max(20).default(0),
   /** Largest file the admin import page accepts (MB); streamed to a temporary file, never held in memory. */
   IMPORT_MAX_MB: z.coerce.number().positive().max(4096).default(512),
   /** Minutes an uploaded, not yet applied import stays staged before it is discarded. */

@@ -34,7 +34,7 @@ export interface Incidents {
 }
 
 export function installIncidents(app: Express, io: SocketServer, deps: IncidentsDeps): Incidents {
-  const service = createIncidentService({ db: deps.db, clock: deps.clock, onCommitted: deps.onCommitted });
+  const service = createIncidentService({ db: deps.db, clock: deps.clock, onCommitted: deps.onCommitted, intakeGatherMs: deps.config.INTAKE_GATHER_MS });
   const walk = new NetworkWalkTimeSource(deps.db, { access: accessRuleOf(deps.config) });
   // Candidates before the generic /incidents/:id routes (both are GETs under /incidents/:id…).
   app.use('/api', dispatchRoutes({ db: deps.db, walk }));
