@@ -1,5 +1,6 @@
 // The brief for the 民情调处会 (residents' affairs mediation meeting): open cases, overdue cases and the
 // community ranking, optionally for one community. Personal data of reporters is never exported.
+import type { ScopePolicy } from '../auth/scope';
 import type { BriefQuery } from '../../common/insight';
 import type { Queryable } from '../db/db';
 import type { Clock } from '../clock';
@@ -30,11 +31,11 @@ interface CaseRow {
   overdue_h: number | string | null; escalation_level: number; rework_count: number;
 }
 
-async function caseTable(db: Queryable, clock: Clock, q: BriefQuery, overdueOnly: boolean): Promise<Table> {
+async function caseTable(db: Queryable, clock: Clock, q: BriefQuery, scope: ScopePolicy, overdueOnly: boolean): Promise<Table> {
   const filters = resolveFilters(q, clock);
   const p = new SqlParams();
   const now = p.add(clock.now().toISOString(), 'timestamptz');
-  const conds = [`i.status NOT IN ('closed', 'rejected')`, ...categorySeverityConditions(filters, p)];
+  const conds = [`i.status NOT IN ('closed', 'rejected')`, ...categorySeverityConditions(filters, p, scope)];
   if (overdueOnly) conds.push(`i.due_at < ${now}`);
   if (q.communityId) conds.push(`i.community_id = ${p.add(q.communityId, 'int')}`);
   const r = await db.query<CaseRow>(
@@ -64,8 +65,8 @@ async function caseTable(db: Queryable, clock: Clock, q: BriefQuery, overdueOnly
 
 const pct = (v: number | null) => (v == null ? null : Math.round(v * 1000) / 10);
 
-async function rankingTable(db: Queryable, clock: Clock, q: BriefQuery): Promise<Table> {
-  const r = await computeRankings(db, clock, { from: q.from, to: q.to, categories: q.categories, severity: q.severity, level: 'community', sort: 'onTimeRate' });
+async function rankingTable(db: Queryable, clock: Clock, q: BriefQuery, scope: ScopePolicy): Promise<Table> {
+  const r = await computeRankings(db, clock, { from: q.from, to: q.to, categories: q.categories, severity: q.severity, level: 'community', sort: 'onTimeRate' }, scope);
   const rows = q.communityId ? r.rows.filter((x) => x.id === q.communityId) : r.rows;
   return {
     name: '社区排名',
@@ -77,11 +78,11 @@ async function rankingTable(db: Queryable, clock: Clock, q: BriefQuery): Promise
   };
 }
 
-export async function briefTables(db: Queryable, clock: Clock, q: BriefQuery): Promise<Table[]> {
-  return [await caseTable(db, clock, q, false), await caseTable(db, clock, q, true), await rankingTable(db, clock, q)];
+export async function briefTables(db: Queryable, clock: Clock, q: BriefQuery, scope: ScopePolicy): Promise<Table[]> {
+  return [await caseTable(db, clock, q, scope, false), await caseTable(db, clock, q, scope, true), await rankingTable(db, clock, q, scope)];
 }
 
-export async function briefTable(db: Queryable, clock: Clock, q: BriefQuery): Promise<Table> {
-  if (q.sheet === 'rankings') return rankingTable(db, clock, q);
-  return caseTable(db, clock, q, q.sheet === 'overdue');
+export async function briefTable(db: Queryable, clock: Clock, q: BriefQuery, scope: ScopePolicy): Promise<Table> {
+  if (q.sheet === 'rankings') return rankingTable(db, clock, q, scope);
+  return caseTable(db, clock, q, scope, q.sheet === 'overdue');
 }

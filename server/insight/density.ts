@@ -1,6 +1,7 @@
 // Data for the heatmap and hexbin layers. Up to MAX_POINTS incidents go to the browser as points (deck.gl
 // aggregates them on the GPU); above that the server bins them into 50 m fixed cells and sends weighted
 // cell centres, so the payload stays bounded whatever the window.
+import type { ScopePolicy } from '../auth/scope';
 import type { DensityQuery, DensityResponse } from '../../common/insight';
 import { cellCenter } from '../../common/insight';
 import type { Queryable } from '../db/db';
@@ -13,10 +14,10 @@ export const DENSITY_CELL_M = 50;
 
 const r6 = (v: number) => Math.round(v * 1e6) / 1e6;
 
-export async function computeDensity(db: Queryable, clock: Clock, q: DensityQuery, maxPoints = MAX_POINTS): Promise<DensityResponse> {
+export async function computeDensity(db: Queryable, clock: Clock, q: DensityQuery, scope: ScopePolicy, maxPoints = MAX_POINTS): Promise<DensityResponse> {
   const filters = resolveFilters(q, clock);
   const p = new SqlParams();
-  const conds = reportedConditions(filters, p);
+  const conds = reportedConditions(filters, p, scope);
   if (q.bbox) {
     const [w, s, e, n] = q.bbox;
     conds.push(`i.geom && ST_MakeEnvelope(${p.add(w, 'float8')}, ${p.add(s, 'float8')}, ${p.add(e, 'float8')}, ${p.add(n, 'float8')}, 4326)`);
@@ -36,7 +37,7 @@ export async function computeDensity(db: Queryable, clock: Clock, q: DensityQuer
   }
   const frame = await loadCellFrame(db, DENSITY_CELL_M);
   const p2 = new SqlParams();
-  const c2 = reportedConditions(filters, p2);
+  const c2 = reportedConditions(filters, p2, scope);
   if (q.bbox) {
     const [w, s, e, n] = q.bbox;
     c2.push(`i.geom && ST_MakeEnvelope(${p2.add(w, 'float8')}, ${p2.add(s, 'float8')}, ${p2.add(e, 'float8')}, ${p2.add(n, 'float8')}, 4326)`);

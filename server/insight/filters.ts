@@ -4,6 +4,7 @@ import { AppError } from '../../common/errors';
 import { INCIDENT_CATEGORIES, type IncidentCategory, type IncidentSeverity } from '../../common/domain';
 import { MAX_WINDOW_DAYS, type ResolvedFilters } from '../../common/insight';
 import type { Clock } from '../clock';
+import type { ScopePolicy } from '../auth/scope';
 
 const DAY_MS = 86_400_000;
 export const DEFAULT_WINDOW_DAYS = 30;
@@ -37,19 +38,25 @@ export class SqlParams {
   }
 }
 
-/** Category and severity conditions on alias `i` (no time condition: callers differ on which time applies). */
-export function categorySeverityConditions(f: ResolvedFilters, p: SqlParams): string[] {
+/**
+ * The caller's scope (the cases it may read) and the category and severity conditions on alias `i` (no time
+ * condition: callers differ on which time applies). The scope is a required argument so that no insight
+ * figure can be computed over cases its reader may not see (issue 12 item 1); street roles get no condition.
+ */
+export function categorySeverityConditions(f: ResolvedFilters, p: SqlParams, scope: ScopePolicy): string[] {
   const out: string[] = [];
+  const inScope = scope.cases('i', (v) => p.add(v, 'int'));
+  if (inScope !== 'TRUE') out.push(inScope);
   if (f.categories.length < INCIDENT_CATEGORIES.length) out.push(`i.category = ANY(${p.add(f.categories, 'text[]')})`);
   if (f.severity !== 'all') out.push(`i.severity = ${p.add(f.severity, 'text')}`);
   return out;
 }
 
 /** Incidents reported in [from, to) matching categories and severity. */
-export function reportedConditions(f: ResolvedFilters, p: SqlParams): string[] {
+export function reportedConditions(f: ResolvedFilters, p: SqlParams, scope: ScopePolicy): string[] {
   return [
     `i.reported_at >= ${p.add(f.from, 'timestamptz')}`,
     `i.reported_at < ${p.add(f.to, 'timestamptz')}`,
-    ...categorySeverityConditions(f, p),
+    ...categorySeverityConditions(f, p, scope),
   ];
 }

@@ -1,5 +1,6 @@
 // Hot and cold spots: incident counts per fixed cell aggregated in SQL, then Gi* over every cell of the
 // study area. The bbox only selects which cells are returned — the statistic never depends on it.
+import type { ScopePolicy } from '../auth/scope';
 import type { CellFrame, HotspotCell, HotspotsQuery, HotspotsResponse, ResolvedFilters } from '../../common/insight';
 import { cellCenter } from '../../common/insight';
 import type { Db } from '../db/db';
@@ -22,7 +23,7 @@ export const POOL_SLICES = 4;
  * disjoint in reported_at and each reads its own snapshot: a report committed meanwhile is counted once or
  * not yet, never twice.
  */
-async function countCells(db: Db, frame: CellFrame, filters: ResolvedFilters): Promise<Array<{ ix: number; iy: number; n: number }>> {
+async function countCells(db: Db, frame: CellFrame, filters: ResolvedFilters, scope: ScopePolicy): Promise<Array<{ ix: number; iy: number; n: number }>> {
   const slices = db.capabilities.concurrent ? POOL_SLICES : 1;
   const t0 = Date.parse(filters.from);
   const span = Date.parse(filters.to) - t0;
@@ -34,7 +35,7 @@ async function countCells(db: Db, frame: CellFrame, filters: ResolvedFilters): P
       insightRead(db, async (tx) => {
         const p = new SqlParams();
         const { ix, iy } = cellSql(frame, 'i.geom', p);
-        const where = reportedConditions({ ...filters, from, to: bounds[k + 1] }, p).join(' AND ');
+        const where = reportedConditions({ ...filters, from, to: bounds[k + 1] }, p, scope).join(' AND ');
         // OFFSET 0 fences the subquery so the planner estimates a few hundred groups (its default for
         // derived columns) instead of one per row: a right-sized hash table is ~20 % faster at 1M rows.
         const r = await tx.query<{ ix: number; iy: number; n: number }>(
@@ -59,14 +60,14 @@ async function countCells(db: Db, frame: CellFrame, filters: ResolvedFilters): P
   return [...sum.values()];
 }
 
-export async function computeHotspots(db: Db, clock: Clock, q: HotspotsQuery): Promise<HotspotsResponse> {
+export async function computeHotspots(db: Db, clock: Clock, q: HotspotsQuery, scope: ScopePolicy): Promise<HotspotsResponse> {
   const filters = resolveFilters(q, clock);
   const { frame, area } = await insightRead(db, async (tx) => {
     const f = await loadCellFrame(tx, q.cellSize);
     return { frame: f, area: await studyAreaCells(tx, f) };
   });
   const bandM = q.band ?? DEFAULT_BAND_CELLS * q.cellSize;
-  const counts = { rows: await countCells(db, frame, filters) };
+  const counts = { rows: await countCells(db, frame, filters, scope) };
 
   // Study area = cells inside the street plus any cell that has incidents (a point on the boundary counts).
   const cells = new Map<string, LatticeCell>();

@@ -14,6 +14,7 @@ import type { Db } from '../db/db';
 import type { Clock } from '../clock';
 import { parseOrThrow } from '../http/validate';
 import { actorOf, getIdentity, requireRole } from '../auth/identity';
+import { scopeOf } from '../auth/scope';
 import { audit } from '../audit/audit';
 import { computeHotspots } from './hotspots';
 import { computeDensity } from './density';
@@ -64,27 +65,27 @@ export function insightRoutes(deps: InsightDeps): Router {
 
   r.get('/api/insight/hotspots', requireRole(...MAP_READERS), async (req, res) => {
     const q = parseOrThrow(hotspotsQuerySchema, req.query, 'query');
-    res.json(await computeHotspots(db, clock, q));
+    res.json(await computeHotspots(db, clock, q, scopeOf(req)));
   });
 
   r.get('/api/insight/density', requireRole(...MAP_READERS), async (req, res) => {
     const q = parseOrThrow(densityQuerySchema, req.query, 'query');
-    res.json(await insightRead(db, (tx) => computeDensity(tx, clock, q)));
+    res.json(await insightRead(db, (tx) => computeDensity(tx, clock, q, scopeOf(req))));
   });
 
   r.get('/api/insight/playback', requireRole(...MAP_READERS), async (req, res) => {
     const q = parseOrThrow(playbackQuerySchema, req.query, 'query');
-    res.json(await insightRead(db, (tx) => computePlayback(tx, clock, q)));
+    res.json(await insightRead(db, (tx) => computePlayback(tx, clock, q, scopeOf(req))));
   });
 
   r.get('/api/insight/rankings', requireRole(...ANALYSTS), async (req, res) => {
     const q = parseOrThrow(rankingsQuerySchema, req.query, 'query');
-    res.json(await insightRead(db, (tx) => computeRankings(tx, clock, q)));
+    res.json(await insightRead(db, (tx) => computeRankings(tx, clock, q, scopeOf(req))));
   });
 
   r.get('/api/insight/brief.xlsx', requireRole(...ANALYSTS), async (req, res) => {
     const q = parseOrThrow(briefQuerySchema, req.query, 'query');
-    const body = await toXlsx(await insightRead(db, (tx) => briefTables(tx, clock, q)), { title: '民情调处会简报', created: clock.now() });
+    const body = await toXlsx(await insightRead(db, (tx) => briefTables(tx, clock, q, scopeOf(req))), { title: '民情调处会简报', created: clock.now() });
     await auditExport(deps, req, 'xlsx', req.query);
     res
       .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
@@ -94,7 +95,7 @@ export function insightRoutes(deps: InsightDeps): Router {
 
   r.get('/api/insight/brief.csv', requireRole(...ANALYSTS), async (req, res) => {
     const q = parseOrThrow(briefQuerySchema, req.query, 'query');
-    const body = toCsv(await insightRead(db, (tx) => briefTable(tx, clock, q)));
+    const body = toCsv(await insightRead(db, (tx) => briefTable(tx, clock, q, scopeOf(req))));
     await auditExport(deps, req, 'csv', req.query);
     res.type('text/csv; charset=utf-8').attachment(`brief-${q.sheet}-${stamp(clock.now())}.csv`).send(body);
   });

@@ -4,6 +4,7 @@
 //
 // mode "reported": incidents reported within each bin. mode "backlog": incidents open at the end of each bin
 // (reported_at < t and not closed by t; rejected reports are never counted as open).
+import type { ScopePolicy } from '../auth/scope';
 import { AppError } from '../../common/errors';
 import type { PlaybackFrame, PlaybackQuery, PlaybackResponse } from '../../common/insight';
 import type { Queryable } from '../db/db';
@@ -28,7 +29,7 @@ function cstIso(epochS: number): string {
   return new Date((epochS + CST_OFFSET_S) * 1000).toISOString().replace('Z', '+08:00').replace('.000', '');
 }
 
-export async function computePlayback(db: Queryable, clock: Clock, q: PlaybackQuery): Promise<PlaybackResponse> {
+export async function computePlayback(db: Queryable, clock: Clock, q: PlaybackQuery, scope: ScopePolicy): Promise<PlaybackResponse> {
   const filters = resolveFilters(q, clock);
   const binS = BIN_S[q.bin];
   const start = binStart(Date.parse(filters.from) / 1000, q.bin);
@@ -42,7 +43,7 @@ export async function computePlayback(db: Queryable, clock: Clock, q: PlaybackQu
   const { ix, iy } = cellSql(frame, 'i.geom', p);
   const startP = p.add(start, 'float8');
   const binP = p.add(binS, 'float8');
-  const conds = categorySeverityConditions(filters, p);
+  const conds = categorySeverityConditions(filters, p, scope);
   let sql: string;
   if (q.mode === 'reported') {
     conds.unshift(`i.reported_at >= to_timestamp(${startP})`, `i.reported_at < ${p.add(filters.to, 'timestamptz')}`);

@@ -1,6 +1,7 @@
 // Rankings of communities or grids by outcomes only (PRODUCT.md §7): time to close, on-time rate, rework,
 // escalations and satisfaction of the incidents reported in the window — never counts of activity.
 // Each unit also gets a weekly trend (weeks of the report date, Monday-based, China Standard Time).
+import type { ScopePolicy } from '../auth/scope';
 import {
   RANKING_HIGHER_IS_BETTER,
   type RankingMetrics,
@@ -69,21 +70,25 @@ const UNITS = {
 
 const WEEK_SQL = `to_char(date_trunc('week', (i.reported_at AT TIME ZONE 'UTC') + interval '8 hours'), 'YYYY-MM-DD')`;
 
-export async function computeRankings(db: Queryable, clock: Clock, q: RankingsQuery): Promise<RankingsResponse> {
+export async function computeRankings(db: Queryable, clock: Clock, q: RankingsQuery, scope: ScopePolicy): Promise<RankingsResponse> {
   const filters = resolveFilters(q, clock);
   const unit = UNITS[q.level];
   const p = new SqlParams();
-  const on = [unit.join, ...reportedConditions(filters, p)].join(' AND ');
+  const on = [unit.join, ...reportedConditions(filters, p, scope)].join(' AND ');
+  // the units ranked: a worker's scope ranks its own grid (or its grid's community) only
+  const units = scope.where((g) => (q.level === 'grid' ? `u.id = ${g}` : `u.id = (SELECT community_id FROM grids WHERE id = ${g})`), (v) => p.add(v, 'int'));
   const [totals, weekly] = await Promise.all([
     db.query<MetricsRow & { id: number; code: string; name: string; community_name: string }>(
       `SELECT u.id, u.code, u.name, ${unit.communityName} AS community_name, ${METRICS_SQL}
        FROM ${unit.from} LEFT JOIN incidents i ON ${on}
+       WHERE ${units}
        GROUP BY u.id, u.code, u.name, ${unit.communityName}`,
       p.values,
     ),
     db.query<MetricsRow & { id: number; week: string }>(
       `SELECT u.id, ${WEEK_SQL} AS week, ${METRICS_SQL}
        FROM ${unit.from} JOIN incidents i ON ${on}
+       WHERE ${units}
        GROUP BY u.id, 2 ORDER BY 2`,
       p.values,
     ),

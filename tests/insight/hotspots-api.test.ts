@@ -6,6 +6,7 @@ import { backends, freshDb, type TestDb } from '../helpers/test-db';
 import { ManualClock } from '../../server/clock';
 import { cellOf, type HotspotsResponse, type PlaybackResponse, type DensityResponse } from '../../common/insight';
 import { computeDensity } from '../../server/insight/density';
+import { STREET_SCOPE } from '../../server/auth/scope';
 import { insertIncidents, insertStreet, startInsightServer, E, N, S, W, type IncidentSpec, type StreetIds, type InsightServer } from './insight-fixture';
 import type { UserRole } from '../../common/domain';
 
@@ -168,7 +169,7 @@ describe.each(backends())('insight map API on %s', (backend) => {
     expect(d.mode).toBe('points');
     expect(d.total).toBe(specs.length);
     if (d.mode === 'points') expect(d.points).toHaveLength(specs.length * 2);
-    const c = await computeDensity(t.db, clock, { severity: 'all' }, 50);
+    const c = await computeDensity(t.db, clock, { severity: 'all' }, STREET_SCOPE, 50);
     expect(c.mode).toBe('cells');
     if (c.mode === 'cells') {
       let sum = 0;

@@ -4,9 +4,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
 import { backends, freshDb, type TestDb } from '../helpers/test-db';
 import { ManualClock } from '../../server/clock';
-import type { PlaybackResponse, RankingsResponse } from '../../common/insight';
+import { briefQuerySchema, playbackQuerySchema, type PlaybackResponse, type RankingsResponse } from '../../common/insight';
 import { insertIncidents, insertStreet, startInsightServer, type IncidentSpec, type InsightServer } from './insight-fixture';
 import type { UserRole } from '../../common/domain';
+import { STREET_SCOPE, scopePolicy, type ScopePolicy } from '../../server/auth/scope';
+import { computeRankings } from '../../server/insight/rankings';
+import { computeDensity } from '../../server/insight/density';
+import { computePlayback } from '../../server/insight/playback';
+import { briefTable } from '../../server/insight/brief';
 
 const NOW = new Date('2026-11-26T02:00:00Z');
 const H = 3600_000;
@@ -135,5 +140,29 @@ describe.each(backends())('insight rankings and brief on %s', (backend) => {
     );
     expect(after.rows[0].n).toBe(1);
     expect(before.rows[0].n).toBeGreaterThanOrEqual(0);
+  });
+  it('every insight helper takes the reader\'s scope: under a grid worker\'s policy only that grid\'s cases count', async () => {
+    // the routes are street roles only (a worker gets 403), but the helpers take the policy as a required
+    // argument (issue 12 item 1), so a route that opened them to a worker could not count another grid
+    const grids = (await t.db.query<{ id: number; community_id: number }>('SELECT id, community_id FROM grids ORDER BY code')).rows;
+    const [ws, , es] = grids.map((g) => Number(g.id));
+    const worker = (gridId: number) => scopePolicy({ role: 'worker', scopeGridId: gridId, personId: null });
+    const base = { severity: 'all' as const, categories: undefined };
+    const rank = (scope: ScopePolicy, level: 'community' | 'grid') => computeRankings(t.db, clock, { ...base, level, sort: 'onTimeRate' }, scope);
+    // west's four cases are all in its south-west grid, east's three in its south-east grid
+    expect((await rank(STREET_SCOPE, 'community')).rows.map((r) => [r.id, r.incidents]).sort()).toEqual([[west, 4], [east, 3]].sort());
+    expect((await rank(worker(es), 'community')).rows.map((r) => [r.id, r.incidents])).toEqual([[east, 3]]);
+    expect((await rank(worker(ws), 'grid')).rows.map((r) => [r.id, r.incidents])).toEqual([[ws, 4]]);
+    expect((await computeDensity(t.db, clock, base, STREET_SCOPE)).total).toBe(7);
+    expect((await computeDensity(t.db, clock, base, worker(ws))).total).toBe(4);
+    expect((await computeDensity(t.db, clock, base, worker(grids[1].id))).total).toBe(0);
+    // the brief's open cases: west has two open, east none
+    const open = (scope: ScopePolicy) => briefTable(t.db, clock, briefQuerySchema.parse({ sheet: 'open' }), scope);
+    expect((await open(STREET_SCOPE)).rows).toHaveLength(2);
+    expect((await open(worker(es))).rows).toHaveLength(0);
+    // reported per day: the street's seven, the south-west grid's four, the north-west grid's none
+    const reported = async (scope: ScopePolicy) =>
+      (await computePlayback(t.db, clock, playbackQuerySchema.parse({ mode: 'reported', bin: 'day' }), scope)).frames.reduce((n, f) => n + f.total, 0);
+    expect([await reported(STREET_SCOPE), await reported(worker(ws)), await reported(worker(grids[1].id))]).toEqual([7, 4, 0]);
   });
 });
