@@ -489,5 +489,21 @@ describe.each(backends())('scope enumeration on %s', (backend) => {
       const undeclared = [...worker.names, ...street.names].filter((n) => !(n in SOCKET_EVENT_SCOPES));
       expect(undeclared).toEqual([]);
     }, 60_000);
+
+    it('the wall, the planner and the leader receive the street, personal data only as their role allows', async () => {
+      const watchers = new Map<Role, Awaited<ReturnType<typeof connect>>>();
+      for (const role of ['wall', 'planner', 'leader'] as const) watchers.set(role, await connect(sessions.get(role)!));
+      const named = await report(disp, '东升里噪音扰民', IN_A1, { reporterName: '孙居民', reporterPhone: '13812345678' });
+      const accepted = await command(named.id, 'accept', { expectedVersion: named.version });
+      await command(accepted.id, 'assign', { workerId: fx.workerA1, expectedVersion: accepted.version });
+      for (const [role, w] of watchers) {
+        await until(() => w.events.some((e) => e.entityId === String(named.id) && e.type === 'incident.assigned'), `${role} sees the street's case`);
+        const text = JSON.stringify({ events: w.events, positions: w.positions });
+        const found = personalFindings(role, { status: 200, text, json: undefined, code: undefined }, false);
+        expect(found, `${role}'s socket`).toEqual([]);
+        const undeclared = [...w.names].filter((n) => !(n in SOCKET_EVENT_SCOPES));
+        expect(undeclared).toEqual([]);
+      }
+    }, 60_000);
   });
 });
