@@ -49,6 +49,8 @@ export const ERROR_STATUS = {
   IMPORT_STAGE_GONE: 410,
   /** The staged upload is not in a state for this step (still parsing, already applied, preview failed). */
   IMPORT_STAGE_STATE: 409,
+  /** The process previewing or applying a staged upload stopped (restart, crash) before it finished: preview again. */
+  IMPORT_INTERRUPTED: 503,
   /** Roster import (/api/admin/rosters): the upload is empty, over the size limit, not an XLSX/CSV sheet, or
    * lacks a required column (details.missing); apply refused because rows of the sheet are refused. */
   ROSTER_FILE_EMPTY: 400,

@@ -104,7 +104,14 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.use(layerRoutes({ db, clock: deps.clock }));
   app.use(basemapRoutes({ db }));
   app.use(datasetRoutes({ db }));
-  app.use(uploadRoutes({ db, clock: deps.clock, logger, maxBytes: Math.round(config.IMPORT_MAX_MB * 2 ** 20), ttlMs: config.IMPORT_STAGE_TTL_MIN * 60_000, onCommitted: () => realtime.notifyCommitted() }));
+  // Staged uploads of the admin import page: rows in the database, files under IMPORT_STAGE_DIR (survive a restart).
+  const uploads = uploadRoutes({
+    db, clock: deps.clock, logger, maxBytes: Math.round(config.IMPORT_MAX_MB * 2 ** 20), ttlMs: config.IMPORT_STAGE_TTL_MIN * 60_000,
+    stageDir: config.IMPORT_STAGE_DIR, onCommitted: () => realtime.notifyCommitted(),
+  });
+  app.use(uploads.router);
+  starters.push(() => uploads.start());
+  stoppers.push(() => uploads.stop());
   const tiles = createTileService(db);
   app.use(tileRoutes(tiles, { db, publicOrigin: config.PUBLIC_ORIGIN }));
 

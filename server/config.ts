@@ -35,6 +35,12 @@ const ConfigSchema = z.object({
   IMPORT_MAX_MB: z.coerce.number().positive().max(4096).default(512),
   /** Minutes an uploaded, not yet applied import stays staged before it is discarded. */
   IMPORT_STAGE_TTL_MIN: z.coerce.number().positive().max(24 * 60).default(30),
+  /**
+   * Folder of the admin import page's staged uploads (one folder per stage; the bookkeeping is the
+   * import_stages table). Beside PGLITE_DIR by default so uploads survive a restart; every process behind
+   * a load balancer needs the same folder (a shared volume) to serve any stage.
+   */
+  IMPORT_STAGE_DIR: z.string().min(1).default('.data/import-stages'),
   /** A facility, building or point within this many metres of a walkable edge stands on the network (server/walk/network-access.ts). */
   ACCESS_TOLERANCE_M: z.coerce.number().min(0).max(100).default(5),
   /** Farther than this from every walkable edge, a facility or building is unreachable by the network (not covered, reported). */

@@ -1,12 +1,13 @@
 // The admin import page's API (admin only), over the same import functions as `npm run import`:
-//   POST   /api/import/uploads?name=FILE        the file itself as the body, streamed to a temporary file
+//   POST   /api/import/uploads?name=FILE        the file itself as the body, streamed to the stage root
 //   POST   /api/import/uploads/:id/preview      {target, crs, makeValid, codeField, codeMap, replace, street}
 //                                               → 202; the dry run (real import, rolled back) runs in the background
 //   GET    /api/import/uploads/:id              state, parse progress, the preview (summary, features, refusals)
 //   POST   /api/import/uploads/:id/apply        the import in one transaction; the staged file is then deleted
 //   DELETE /api/import/uploads/:id              cancel: the staged file is deleted
 // The body never sits in memory: it is piped to disk with a byte counter, and only its first bytes are kept
-// to tell the format by content as well as by name.
+// to tell the format by content as well as by name. Stages are rows of import_stages with their files under
+// IMPORT_STAGE_DIR (import-stages.ts): any process on the same database and folder serves them.
 import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -26,7 +27,7 @@ import { datasetStatus } from '../dataset/dataset-status';
 import { importFile } from './import-file';
 import { importStreet } from './import-street';
 import { importOsmPbf } from './osm/import-osm';
-import { ImportStages, statusOf, type Stage } from './import-stages';
+import { ImportStages, stateError, statusOf, type Stage, type StageRun } from './import-stages';
 import type { ImportReport, ImportRunHooks } from './types';
 import { unzipShapefile } from './zip-shapefile';
 
@@ -36,6 +37,8 @@ export interface UploadRoutesDeps {
   logger: Logger;
   maxBytes: number;
   ttlMs: number;
+  /** The stage root: staged files live here until applied, cancelled or expired (IMPORT_STAGE_DIR). */
+  stageDir: string;
   /** Wakes the event publisher after an applied import committed its `layer.imported` event. */
   onCommitted?: () => void;
 }
@@ -91,9 +94,17 @@ function safeName(name: string): string {
   return base.replace(/[^\p{L}\p{N}._-]+/gu, '_').slice(0, 120) || 'upload';
 }
 
-export function uploadRoutes(deps: UploadRoutesDeps): Router {
+export interface UploadRoutes {
+  readonly router: Router;
+  readonly stages: ImportStages;
+  /** Fails the runs of dead processes, removes leftovers, starts the sweep and the heartbeat. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function uploadRoutes(deps: UploadRoutesDeps): UploadRoutes {
   const { db, logger, maxBytes } = deps;
-  const stages = new ImportStages(deps.clock, deps.ttlMs);
+  const stages = new ImportStages(db, deps.clock, { root: deps.stageDir, ttlMs: deps.ttlMs, logger });
   const r = Router();
   const mb = Math.round(maxBytes / 2 ** 20);
 
@@ -106,7 +117,7 @@ export function uploadRoutes(deps: UploadRoutesDeps): Router {
       await drain(req, maxBytes);
       throw tooLarge(mb, maxBytes);
     }
-    const dir = await stages.newDir();
+    const { id, dir } = await stages.newUpload();
     const file = path.join(dir, safeName(name));
     const meter = new Meter(maxBytes);
     try {
@@ -122,85 +133,91 @@ export function uploadRoutes(deps: UploadRoutesDeps): Router {
       await rm(dir, { recursive: true, force: true });
       throw new AppError('IMPORT_TYPE_UNSUPPORTED', `${name} is named as ${LABEL[byName]} but its content is ${byContent ? LABEL[byContent] : 'none of the accepted formats'}: check that this is the right file`, 'body', { byName, byContent });
     }
-    const stage = stages.add({ owner, dir, file, name: safeName(name), format: byName, bytes: meter.bytes });
+    let stage: Stage;
+    try {
+      stage = await stages.add({ id, owner, file, name: safeName(name), format: byName, bytes: meter.bytes });
+    } catch (err) {
+      await rm(dir, { recursive: true, force: true });
+      throw err;
+    }
     res.status(201).json(statusOf(stage));
   });
 
-  r.get('/api/import/uploads/:id', requireRole('admin'), (req, res) => {
+  r.get('/api/import/uploads/:id', requireRole('admin'), async (req, res) => {
     const { id } = parseOrThrow(IdParams, req.params, 'params');
-    res.set('Cache-Control', 'no-store').json(statusOf(stages.get(id, actorOf(getIdentity(req)))));
+    res.set('Cache-Control', 'no-store').json(statusOf(await stages.get(id, actorOf(getIdentity(req)))));
   });
 
-  r.post('/api/import/uploads/:id/preview', requireRole('admin'), (req, res) => {
+  r.post('/api/import/uploads/:id/preview', requireRole('admin'), async (req, res) => {
     const { id } = parseOrThrow(IdParams, req.params, 'params');
-    const stage = stages.get(id, actorOf(getIdentity(req)));
+    const current = await stages.get(id, actorOf(getIdentity(req)));
     const request = parseOrThrow(PreviewRequestSchema, req.body, 'body');
-    checkTarget(stage, request);
-    if (stage.state === 'previewing' || stage.state === 'applying' || stage.state === 'applied') {
-      throw new AppError('IMPORT_STAGE_STATE', `this upload is ${stage.state}: ${stage.state === 'applied' ? 'it has been imported already' : 'wait until it is done'}`, 'state', { state: stage.state });
-    }
-    stage.state = 'previewing';
-    stage.request = request;
-    delete stage.preview;
-    delete stage.error;
-    stage.progress = { phase: 'read' };
-    void (async () => {
+    checkTarget(current, request);
+    if (current.state === 'previewing' || current.state === 'applying' || current.state === 'applied') throw stateError(current.state);
+    // Written before the answer: any process polling the stage sees it previewing.
+    const job = await stages.begin(current, 'preview', request);
+    void stages.track((async () => {
       try {
-        stage.preview = await run(stage, request, { dryRun: true, collectRefused: true, featureLimit: 5000, onProgress: (p) => { stage.progress = p; } }, 'preview');
-        stage.state = 'previewed';
+        const preview = await run(job, request, { dryRun: true, collectRefused: true, featureLimit: 5000, onProgress: job.progress }, 'preview');
+        await stages.finish(job, 'previewed', { preview });
       } catch (err) {
-        stage.error = errorBody(err);
-        stage.state = 'failed';
+        await stages.finish(job, 'failed', { error: errorBody(err) });
       }
-    })();
-    res.status(202).json(statusOf(stage));
+    })().catch((err: unknown) => logger.error({ err, stage: id }, 'import preview state not written')));
+    res.status(202).json(statusOf(job.stage));
   });
 
   r.post('/api/import/uploads/:id/apply', requireRole('admin'), async (req, res) => {
     const identity = getIdentity(req);
     const { id } = parseOrThrow(IdParams, req.params, 'params');
     parseOrThrow(NoBody, req.body && Object.keys(req.body as object).length === 0 ? undefined : req.body, 'body');
-    const stage = stages.get(id, actorOf(identity));
-    if (stage.state === 'applied') throw new AppError('IMPORT_STAGE_STATE', 'this upload has been imported already: nothing was written again', 'state', { state: stage.state });
-    if (stage.state !== 'previewed' || !stage.request) {
-      throw new AppError('IMPORT_STAGE_STATE', stage.state === 'failed' ? 'the preview of this upload failed: fix the file or the options and preview again' : `this upload is ${stage.state}: preview it, then apply`, 'state', { state: stage.state });
-    }
-    stage.state = 'applying';
+    const current = await stages.get(id, actorOf(identity));
+    if (current.state !== 'previewed' || !current.request) throw stateError(current.state);
+    const request = current.request;
+    const job = await stages.begin(current, 'apply');
+    let report: ImportReport;
     try {
       // A street is one boundary: never applied with a part left out, so refusals fail it (collect off).
-      const report = await run(stage, stage.request, { collectRefused: stage.request.target !== 'street', onProgress: (p) => { stage.progress = p; } }, actorOf(identity));
-      stage.applied = report;
-      await stages.discard(stage, 'applied');
-      deps.onCommitted?.();
-      res.json({ status: statusOf(stage), dataset: await datasetStatus(db, scopeOf(req)) });
+      // The stage is marked applied inside the import's transaction (applyingDb).
+      report = await stages.track(run(job, request, { collectRefused: request.target !== 'street', onProgress: job.progress }, actorOf(identity), stages.applyingDb(job)));
     } catch (err) {
-      stage.state = 'previewed';
+      await stages.release(job);
       throw err;
     }
+    const done = await stages.finish(job, 'applied', { applied: report });
+    await stages.discard(done, 'applied');
+    deps.onCommitted?.();
+    res.json({ status: statusOf(done), dataset: await datasetStatus(db, scopeOf(req)) });
   });
 
   r.delete('/api/import/uploads/:id', requireRole('admin'), async (req, res) => {
     const { id } = parseOrThrow(IdParams, req.params, 'params');
-    const stage = stages.get(id, actorOf(getIdentity(req)));
-    if (stage.state === 'applying' || stage.state === 'applied') throw new AppError('IMPORT_STAGE_STATE', `this upload is ${stage.state}: it can no longer be cancelled`, 'state', { state: stage.state });
-    await stages.discard(stage, 'cancelled');
+    const stage = await stages.get(id, actorOf(getIdentity(req)));
+    const cancellable = ['uploaded', 'previewing', 'previewed', 'failed'] as const;
+    if (!(cancellable as readonly string[]).includes(stage.state) || !(await stages.discard(stage, 'cancelled', cancellable))) {
+      const now = await stages.get(id, actorOf(getIdentity(req)));
+      throw new AppError('IMPORT_STAGE_STATE', `this upload is ${now.state}: it can no longer be cancelled`, 'state', { state: now.state });
+    }
     res.status(204).end();
   });
 
   /** One import through the same functions as the CLI: street, OSM, or one layer. */
-  async function run(stage: Stage, q: PreviewRequest, hooks: ImportRunHooks, actor: string): Promise<ImportReport> {
+  async function run(job: StageRun, q: PreviewRequest, hooks: ImportRunHooks, actor: string, target: Db = db): Promise<ImportReport> {
     const who = actor === 'preview' ? undefined : actor;
+    const stage = job.stage;
+    const staged = stages.pathOf(stage.file);
     if (q.target === 'street') {
       const s = q.street as NonNullable<PreviewRequest['street']>;
-      return importStreet(db, { file: stage.file, name: s.name, code: s.code, ...(s.nameEn ? { nameEn: s.nameEn } : {}), crs: q.crs, makeValid: q.makeValid, ...(who ? { actor: who } : {}) }, hooks);
+      return importStreet(target, { file: staged, name: s.name, code: s.code, ...(s.nameEn ? { nameEn: s.nameEn } : {}), crs: q.crs, makeValid: q.makeValid, ...(who ? { actor: who } : {}) }, hooks);
     }
-    if (q.target === 'osm') return importOsmPbf(db, stage.file, { crs: q.crs, replace: !(q.replace === false), ...(who ? { actor: who } : {}) }, hooks);
-    let file = stage.file;
+    if (q.target === 'osm') return importOsmPbf(target, staged, { crs: q.crs, replace: !(q.replace === false), ...(who ? { actor: who } : {}) }, hooks);
+    let file = staged;
     if (stage.format === 'shapefile-zip') {
-      stage.unpacked ??= await unzipShapefile(stage.file, stage.dir, maxBytes * 4);
-      file = stage.unpacked;
+      // Unpacked once, next to the zip (any process that previews it later finds it there).
+      if (!stage.unpacked) await stages.setUnpacked(stage, await unzipShapefile(staged, stages.dirOf(stage.id), maxBytes * 4));
+      file = stages.pathOf(stage.unpacked as string);
     }
-    return importFile(db, {
+    return importFile(target, {
       file, layer: q.target, crs: q.crs, replace: q.replace ?? false, makeValid: q.makeValid,
       ...(q.codeField ? { codeField: q.codeField } : {}), ...(q.codeMap ? { codeMap: q.codeMap } : {}), ...(who ? { actor: who } : {}),
     }, hooks);
@@ -212,7 +229,7 @@ export function uploadRoutes(deps: UploadRoutesDeps): Router {
     return new AppError('INTERNAL', `the preview failed unexpectedly: ${(err as Error).message}`).toBody().error;
   }
 
-  return r;
+  return { router: r, stages, start: () => stages.start(), stop: () => stages.close() };
 }
 
 function checkTarget(stage: Stage, q: PreviewRequest): void {

@@ -2,6 +2,9 @@
 // the real app on an ephemeral port. Every request helper returns what a browser would send.
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { Db } from '../../server/db/db';
 import type { UserRole } from '../../common/domain';
 import { createUser } from '../../server/auth/users';
@@ -98,13 +101,20 @@ export interface TestApp {
 /** The real app on 127.0.0.1:<ephemeral>, initialised (readiness on) and started. */
 export async function startTestApp(db: Db, opts: { config?: Partial<Config>; clock?: Clock; start?: boolean } = {}): Promise<TestApp> {
   const clock = opts.clock ?? new ManualClock(new Date());
-  const config = testConfig(opts.config);
+  // Staged uploads go to a folder of this app's own, removed on close, unless the test shares one between
+  // instances (then it is the test's to remove).
+  const ownStageDir = opts.config?.IMPORT_STAGE_DIR ? null : await mkdtemp(path.join(tmpdir(), 'gcc-test-stages-'));
+  const config = testConfig({ ...opts.config, ...(ownStageDir ? { IMPORT_STAGE_DIR: ownStageDir } : {}) });
   const app = await createApp({ db, config, logger: createLogger('silent'), clock });
   await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));
   const { port } = app.server.address() as AddressInfo;
   app.readiness.markInitialised();
   if (opts.start !== false) await app.start();
-  return { app, baseUrl: `http://127.0.0.1:${port}`, clock, close: () => app.close() };
+  const close = async () => {
+    await app.close();
+    if (ownStageDir) await rm(ownStageDir, { recursive: true, force: true });
+  };
+  return { app, baseUrl: `http://127.0.0.1:${port}`, clock, close };
 }
 
 /**

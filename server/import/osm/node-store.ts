@@ -14,6 +14,7 @@ import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { osmTempPrefix } from './temp-files';
 import type { NodeCoords } from './read-pbf';
 
 const BLOCK_NODES = 1024;
@@ -93,7 +94,7 @@ export class NodeStore implements NodeCoords {
 
   /** A store backed by a new file in its own folder under `parent`; `close()` removes both. */
   static async create(parent = tmpdir()): Promise<NodeStore> {
-    return new NodeStore(await mkdtemp(path.join(parent, 'gcc-osmnodes-')));
+    return new NodeStore(await mkdtemp(osmTempPrefix(parent, 'osmnodes')));
   }
 
   /** Adds a node as read from the file. */

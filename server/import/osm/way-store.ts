@@ -9,6 +9,7 @@ import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { osmTempPrefix } from './temp-files';
 import type { Tags } from './osm-tags';
 
 export interface OsmWay {
@@ -71,7 +72,7 @@ export class WayStore implements OsmWays {
 
   /** `memberIds`: ways to be found by id later (members of kept relations). The file goes in its own folder under `parent`. */
   static async create(memberIds: ReadonlySet<number>, parent = tmpdir()): Promise<WayStore> {
-    return new WayStore(await mkdtemp(path.join(parent, 'gcc-osmways-')), memberIds);
+    return new WayStore(await mkdtemp(osmTempPrefix(parent, 'osmways')), memberIds);
   }
 
   /** Adds a kept way; `tags` must be an interned set (the same object for equal tags). */

@@ -85,7 +85,7 @@ const ZH = {
   osmNoMap: 'OSM 数据量大，预览只给出数量，不在地图上逐个显示。',
   streetRefusedApply: '街道边界有无效部分，不能应用：请修复或勾选自动修复后重新预览。',
   legendOk: '将导入', legendRefused: '被拒绝（警示色）', legendVertex: '出错位置',
-  err_IMPORT_TOO_LARGE: '文件太大', err_IMPORT_TYPE_UNSUPPORTED: '文件类型不对', err_IMPORT_STAGE_GONE: '上传已过期或已取消，请重新上传', err_IMPORT_FAILED: '文件无法导入', err_INVALID_GEOMETRY: '图形无效', err_VALIDATION_ERROR: '内容不符合要求',
+  err_IMPORT_TOO_LARGE: '文件太大', err_IMPORT_TYPE_UNSUPPORTED: '文件类型不对', err_IMPORT_STAGE_GONE: '上传已过期或已取消，请重新上传', err_IMPORT_FAILED: '文件无法导入', err_INVALID_GEOMETRY: '图形无效', err_VALIDATION_ERROR: '内容不符合要求', err_IMPORT_INTERRUPTED: '服务器重启，处理中断，请重新预览',
   feature: '要素',
 };
 const EN: typeof ZH = {
@@ -134,7 +134,7 @@ const EN: typeof ZH = {
   osmNoMap: 'An OSM extract is large: the preview gives counts only, not every feature on the map.',
   streetRefusedApply: 'The street boundary has invalid parts and cannot be applied: fix them or tick repair and preview again.',
   legendOk: 'to import', legendRefused: 'refused (warning colour)', legendVertex: 'where it fails',
-  err_IMPORT_TOO_LARGE: 'File too large', err_IMPORT_TYPE_UNSUPPORTED: 'Wrong file type', err_IMPORT_STAGE_GONE: 'The upload expired or was cancelled: upload again', err_IMPORT_FAILED: 'The file cannot be imported', err_INVALID_GEOMETRY: 'Invalid geometry', err_VALIDATION_ERROR: 'The content does not fit',
+  err_IMPORT_TOO_LARGE: 'File too large', err_IMPORT_TYPE_UNSUPPORTED: 'Wrong file type', err_IMPORT_STAGE_GONE: 'The upload expired or was cancelled: upload again', err_IMPORT_FAILED: 'The file cannot be imported', err_INVALID_GEOMETRY: 'Invalid geometry', err_VALIDATION_ERROR: 'The content does not fit', err_IMPORT_INTERRUPTED: 'Interrupted by a server restart: preview again',
   feature: 'feature',
 };
 
