@@ -20,7 +20,7 @@ import { createRealtime, REALTIME_RECOVERY_WINDOW_MS } from './realtime/create-r
 import { layerRoutes } from './layers/layer-routes';
 import { basemapRoutes } from './basemap/basemap-routes';
 import { installAuth } from './auth/create-auth';
-import { createTileService } from './tiles/tile-service';
+import { createTileService, type TileService } from './tiles/tile-service';
 import { tileRoutes } from './tiles/tile-routes';
 import { insightRoutes } from './insight/insight-routes';
 import { CoverageEngine } from './coverage/coverage-engine';
@@ -48,6 +48,8 @@ export interface App {
   readonly server: http.Server;
   readonly io: SocketServer;
   readonly readiness: Readiness;
+  /** The vector-tile cache (benchmarks empty it between rounds to measure cold tiles). */
+  readonly tiles: TileService;
   /** Starts background work (event publisher, escalation job …) once the database is initialised. */
   start(): Promise<void>;
   /** Stops background work and closes sockets and the HTTP server (not the database: its owner closes it). */
@@ -153,6 +155,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     server,
     io,
     readiness,
+    tiles,
     async start() {
       for (const s of starters) await s();
     },
