@@ -22,6 +22,7 @@ import { basemapRoutes } from './basemap/basemap-routes';
 import { installAuth } from './auth/create-auth';
 import { createTileService, type TileService } from './tiles/tile-service';
 import { tileRoutes } from './tiles/tile-routes';
+import { invalidateTilesFor } from './tiles/tile-invalidation';
 import { insightRoutes } from './insight/insight-routes';
 import { CoverageEngine } from './coverage/coverage-engine';
 import { coverageRoutes } from './coverage/coverage-routes';
@@ -88,6 +89,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
   starters.push(() => auth.start());
   stoppers.push(() => auth.stop());
 
+  // --- vector tiles: mounted right after identity (helmet, session, CSRF check above still run), ahead of
+  // the body parsers and the other routers, which a GET of a tile never needs (issue 15 item 3). The cache is
+  // emptied from the committed events of every process (tile-invalidation.ts), wired below with realtime.
+  const tiles = createTileService(db);
+  app.use(tileRoutes(tiles, { db, publicOrigin: config.PUBLIC_ORIGIN }));
+
   // Public (no account) bodies stop at 16 KB; this parser runs first, so the 1 MB one below skips them.
   app.use('/api/public', publicJsonParser());
   app.use(express.json({ limit: JSON_BODY_LIMIT }));
@@ -99,6 +106,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   // --- realtime: events, outbox publisher, socket handlers ----------------------------------------------
   const realtime = createRealtime({ db, io, config, logger, clock: deps.clock });
   app.use('/api/live', realtime.router);
+  realtime.publisher.onPushed((events) => invalidateTilesFor(tiles, events));
   starters.push(() => realtime.start());
   stoppers.push(() => realtime.stop());
 
@@ -107,8 +115,6 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.use(basemapRoutes({ db }));
   app.use(datasetRoutes({ db }));
   app.use(uploadRoutes({ db, clock: deps.clock, logger, maxBytes: Math.round(config.IMPORT_MAX_MB * 2 ** 20), ttlMs: config.IMPORT_STAGE_TTL_MIN * 60_000, onCommitted: () => realtime.notifyCommitted() }));
-  const tiles = createTileService(db);
-  app.use(tileRoutes(tiles, { db, publicOrigin: config.PUBLIC_ORIGIN }));
 
   // --- the same layers for desktop GIS: OGC API - Features (QGIS, ogr2ogr) ------------------------------
   app.use('/ogc', ogcRoutes({ db, clock: deps.clock, logger, publicOrigin: config.PUBLIC_ORIGIN }), ogcErrorHandler(logger));
