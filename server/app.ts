@@ -20,8 +20,9 @@ import { createRealtime, REALTIME_RECOVERY_WINDOW_MS } from './realtime/create-r
 import { layerRoutes } from './layers/layer-routes';
 import { basemapRoutes } from './basemap/basemap-routes';
 import { installAuth } from './auth/create-auth';
-import { createTileService } from './tiles/tile-service';
+import { createTileService, type TileService } from './tiles/tile-service';
 import { tileRoutes } from './tiles/tile-routes';
+import { invalidateTilesFor } from './tiles/tile-invalidation';
 import { insightRoutes } from './insight/insight-routes';
 import { CoverageEngine } from './coverage/coverage-engine';
 import { coverageRoutes } from './coverage/coverage-routes';
@@ -48,6 +49,8 @@ export interface App {
   readonly server: http.Server;
   readonly io: SocketServer;
   readonly readiness: Readiness;
+  /** The vector-tile cache (benchmarks empty it between rounds to measure cold tiles). */
+  readonly tiles: TileService;
   /** Starts background work (event publisher, escalation job …) once the database is initialised. */
   start(): Promise<void>;
   /** Stops background work and closes sockets and the HTTP server (not the database: its owner closes it). */
@@ -86,6 +89,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
   starters.push(() => auth.start());
   stoppers.push(() => auth.stop());
 
+  // --- vector tiles: mounted right after identity (helmet, session, CSRF check above still run), ahead of
+  // the body parsers and the other routers, which a GET of a tile never needs (issue 15 item 3). The cache is
+  // emptied from the committed events of every process (tile-invalidation.ts), wired below with realtime.
+  const tiles = createTileService(db);
+  app.use(tileRoutes(tiles, { db, publicOrigin: config.PUBLIC_ORIGIN }));
+
   // Public (no account) bodies stop at 16 KB; this parser runs first, so the 1 MB one below skips them.
   app.use('/api/public', publicJsonParser());
   app.use(express.json({ limit: JSON_BODY_LIMIT }));
@@ -97,6 +106,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   // --- realtime: events, outbox publisher, socket handlers ----------------------------------------------
   const realtime = createRealtime({ db, io, config, logger, clock: deps.clock });
   app.use('/api/live', realtime.router);
+  realtime.publisher.onPushed((events) => invalidateTilesFor(tiles, events));
   starters.push(() => realtime.start());
   stoppers.push(() => realtime.stop());
 
@@ -112,8 +122,6 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.use(uploads.router);
   starters.push(() => uploads.start());
   stoppers.push(() => uploads.stop());
-  const tiles = createTileService(db);
-  app.use(tileRoutes(tiles, { db, publicOrigin: config.PUBLIC_ORIGIN }));
 
   // --- the same layers for desktop GIS: OGC API - Features (QGIS, ogr2ogr) ------------------------------
   app.use('/ogc', ogcRoutes({ db, clock: deps.clock, logger, publicOrigin: config.PUBLIC_ORIGIN }), ogcErrorHandler(logger));
@@ -160,6 +168,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     server,
     io,
     readiness,
+    tiles,
     async start() {
       for (const s of starters) await s();
     },

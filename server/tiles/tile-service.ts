@@ -86,6 +86,24 @@ export function tileBufferMetres(addr: TileAddress): number {
   return ((xmax - xmin) * TILE_BUFFER) / TILE_EXTENT;
 }
 
+/** A row of the encoder SQL: the feature id, its attributes by property name, its pixel geometry as GeoJSON. */
+export type EncoderRow = Record<string, unknown> & { id: number; geojson: string };
+
+/** The encoder path's JS half: rows of encoderSql() → one MVT layer (empty bytes when no feature is left). */
+export function tileRowsToMvt(layer: string, rows: readonly EncoderRow[]): Uint8Array {
+  const def = TILE_LAYERS[layer];
+  const features: TileFeature[] = [];
+  for (const r of rows) {
+    const tags: TileFeature['tags'] = {};
+    for (const key of Object.keys(def.properties)) {
+      const v = r[key];
+      if (v !== null && v !== undefined) tags[key] = typeof v === 'object' ? String(v) : (v as string | number | boolean);
+    }
+    features.push(...toTileFeatures(JSON.parse(r.geojson), Number(r.id), tags));
+  }
+  return features.length ? encodeTile({ [def.name]: features }, TILE_EXTENT) : EMPTY;
+}
+
 export function createTileService(db: Db, options: TileServiceOptions = {}): TileService {
   const cache = new LRUCache<string, Uint8Array>({
     maxSize: options.cacheBytes ?? 64 * 2 ** 20,
@@ -105,17 +123,8 @@ export function createTileService(db: Db, options: TileServiceOptions = {}): Til
       const res = await db.query<{ tile: Uint8Array | null }>(prepared(stmt.sql), params);
       return res.rows[0]?.tile ?? EMPTY;
     }
-    const res = await db.query<Record<string, unknown> & { id: number; geojson: string }>(stmt.sql, params);
-    const features: TileFeature[] = [];
-    for (const r of res.rows) {
-      const tags: TileFeature['tags'] = {};
-      for (const key of Object.keys(def.properties)) {
-        const v = r[key];
-        if (v !== null && v !== undefined) tags[key] = typeof v === 'object' ? String(v) : (v as string | number | boolean);
-      }
-      features.push(...toTileFeatures(JSON.parse(r.geojson), Number(r.id), tags));
-    }
-    return features.length ? encodeTile({ [def.name]: features }, TILE_EXTENT) : EMPTY;
+    const res = await db.query<EncoderRow>(stmt.sql, params);
+    return tileRowsToMvt(def.name, res.rows);
   }
 
   return {
