@@ -22,7 +22,15 @@ export interface WallPage {
   close(): Promise<void>;
 }
 
-export async function openWall(opts: { baseUrl: string; sessionCookie: string; width: number; height: number; live: boolean }): Promise<WallPage> {
+export async function openWall(opts: {
+  baseUrl: string;
+  sessionCookie: string;
+  width: number;
+  height: number;
+  live: boolean;
+  /** Runs once the browser is up, just before navigating (bench/wall-trace.ts starts its trace there). */
+  beforeNavigate?: (b: BrowserSession) => Promise<void>;
+}): Promise<WallPage> {
   const b = await launchBrowser({ width: opts.width, height: opts.height });
   try {
     const [name, value] = opts.sessionCookie.split('=');
@@ -48,6 +56,7 @@ export async function openWall(opts: { baseUrl: string; sessionCookie: string; w
         if (Object.keys(marks).length === Object.keys(seen).length) clearInterval(timer);
       }, 50);
     })();`);
+    await opts.beforeNavigate?.(b);
     await b.page.goto(`${opts.baseUrl}/wall${opts.live ? '' : '?live=off'}`);
     const handle = await b.page.waitForFunction(
       (layers) => {
