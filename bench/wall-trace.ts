@@ -78,7 +78,8 @@ try {
       try {
         const events = await (stop as unknown as () => Promise<TraceEvent[]>)();
         const marks = { ...p.marks, fullRender: p.firstRenderMs };
-        const summary = summariseTrace(events, '/wall', Math.ceil(p.firstRenderMs / 100) * 100 + 200);
+        const endMs = Math.max(p.firstRenderMs, ...Object.values(p.marks).filter((v) => Number.isFinite(v)));
+        const summary = summariseTrace(events, '/wall', Math.ceil(endMs / 100) * 100 + 200);
         const text = `cold load ${i} of /wall${live ? '' : '?live=off'}, 1920×1080, ${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'}, load average ${load.join(' ')} → ${currentLoadAverage().join(' ')}\nfirst full render ${p.firstRenderMs.toFixed(0)} ms\n\n${formatSummary(summary, marks)}\n`;
         await writeFile(path.join(out, `wall-trace-${i}.json`), JSON.stringify({ traceEvents: events }));
         await writeFile(path.join(out, `wall-trace-${i}.txt`), text);
