@@ -3,8 +3,9 @@
 // of one after another behind it (prefetch.ts says how an answer is handed over, and when it is not used).
 //
 // Every signed-in page asks for its session first. The wall (a cold display has to show the whole street in
-// under 3 s, QUALITY.md) also starts: its own chunk, the live snapshot, the dataset badge, the extent and — once
-// the extent says which — the street's layers and the basemap style and data MapLibre will fetch itself.
+// under 3 s, QUALITY.md) also starts its own chunk and, once the session is good, the live snapshot, the dataset
+// badge, the extent and — once the extent says which — the street's layers and the basemap style and data
+// MapLibre will fetch itself.
 import { prefetch, warmHttpCache } from './prefetch';
 import { basemapStylePath, streetLayerPaths } from '../map/street-layer-paths';
 
@@ -18,20 +19,22 @@ interface ExtentAnswer {
 
 export function startBoot(location: Pick<Location, 'pathname'>): void {
   if (isPublicPath(location.pathname) || location.pathname === '/login') return;
-  prefetch('/api/auth/me');
-  if (location.pathname === '/wall') bootWall();
-}
-
-function bootWall(): void {
+  const session = prefetch('/api/auth/me');
+  if (location.pathname !== '/wall') return;
   // the wall's chunk and everything it imports, fetched now; app.tsx's lazy() then finds it loaded
   import('../wall/wall-page').catch(() => undefined);
+  // the data only once the session is known to be good: a display not signed in yet would only collect 401s
+  session.then((r) => r.ok && bootWallData(), () => undefined);
+}
+
+function bootWallData(): void {
   prefetch('/api/dataset');
   // both the live page and ?live=off load the snapshot at once (use-live.ts)
   prefetch('/api/live/snapshot');
   prefetch('/api/layers/extent')
     .then((r) => (r.ok ? (r.clone().json() as Promise<ExtentAnswer>) : null))
     .then((extent) => {
-      if (!extent) return; // not signed in (401) or the server is unwell: the page will ask itself
+      if (!extent) return; // the server is unwell: the page will ask itself
       // the same rule as layer-extent-gate.tsx: tiled only with a bbox
       const tiledBbox = extent.tiled && extent.bbox ? extent.bbox : null;
       const paths = streetLayerPaths(tiledBbox);

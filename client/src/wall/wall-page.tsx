@@ -72,7 +72,8 @@ export function WallPage() {
 
 /**
  * True once the page has been idle after its first full frame: the map has loaded and deck.gl has been handed
- * every layer with its data (two animation frames later deck.gl has drawn them), then an idle moment (or 3 s).
+ * every layer with its data (two animation frames later deck.gl has drawn them), then an idle moment (or 1 s:
+ * a headless Chromium under load often has none).
  * What the hall does not need on that first frame — the coverage rings (seconds of server CPU on a cold
  * server, and one more layer to set up) and the ECharts trend (its first init and draw, about a second of main
  * thread in software rendering) — starts then instead of competing with it (bench/wall-trace.ts).
@@ -84,7 +85,7 @@ function useAfterFirstFrame(allThere: boolean): boolean {
     let idle = 0;
     let raf = requestAnimationFrame(() => {
       raf = requestAnimationFrame(() => {
-        idle = requestIdleCallback(() => setDone(true), { timeout: 3000 });
+        idle = requestIdleCallback(() => setDone(true), { timeout: 1000 });
       });
     });
     return () => {
