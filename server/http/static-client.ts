@@ -6,13 +6,15 @@
 import path from 'node:path';
 import { existsSync, statSync } from 'node:fs';
 import express, { Router, type Request, type Response } from 'express';
+import { CLIENT_ASSET_ROUTES } from '../spa-routes';
+import { AppError } from '../../common/errors';
 
 /** A hashed asset never changes content: a year, immutable. */
 export const ASSET_CACHE_CONTROL = 'public, max-age=31536000, immutable';
 /** The HTML shell and the unhashed files: always revalidated, so a new build is seen at the next load. */
 export const SHELL_CACHE_CONTROL = 'no-cache';
 
-/** Asset names as Vite writes them (no directories, no dot-dot): anything else is left to express.static. */
+/** Asset names as Vite writes them (no directories, no dot-dot). */
 const ASSET_NAME = /^[A-Za-z0-9_.-]+$/;
 
 const ENCODINGS = [
@@ -31,26 +33,26 @@ export function acceptsEncoding(header: string | undefined, token: string): bool
   return false;
 }
 
-/** Exists and is a file (the compressed copies are looked up once per name and remembered). */
-function fileExists(p: string, seen: Map<string, boolean>): boolean {
-  let v = seen.get(p);
-  if (v === undefined) {
-    v = existsSync(p) && statSync(p).isFile();
-    seen.set(p, v);
-  }
-  return v;
+/** Exists and is a file. Only files that exist are remembered (a build's names: bounded); a miss is asked again. */
+function fileExists(p: string, seen: Set<string>): boolean {
+  if (seen.has(p)) return true;
+  const found = existsSync(p) && statSync(p).isFile();
+  if (found) seen.add(p);
+  return found;
 }
 
 export function staticClientRoutes(distDir: string): Router {
   const r = Router();
   const assetsDir = path.join(distDir, 'assets');
-  const seen = new Map<string, boolean>();
+  const seen = new Set<string>();
 
-  r.get('/assets/:name', (req: Request, res: Response, next) => {
+  r.get(CLIENT_ASSET_ROUTES, (req: Request, res: Response, next) => {
     const name = String(req.params.name);
-    if (!ASSET_NAME.test(name) || name.startsWith('.')) return next();
     const file = path.join(assetsDir, name);
-    if (!fileExists(file, seen)) return next();
+    // a name that is not one of this build's files (an old page after a new build, a typo): a coded 404 that says so
+    if (!ASSET_NAME.test(name) || name.startsWith('.') || !fileExists(file, seen)) {
+      return next(new AppError('NOT_FOUND', `no file ${name} in this build of the client: reload the page to get the current one`, 'path.name'));
+    }
     res.set('Vary', 'Accept-Encoding');
     for (const enc of ENCODINGS) {
       if (!acceptsEncoding(req.get('accept-encoding'), enc.token) || !fileExists(file + enc.suffix, seen)) continue;
