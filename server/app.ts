@@ -36,6 +36,7 @@ import { adminRoutes } from './admin/admin-routes';
 import { ogcErrorHandler, ogcRoutes } from './ogc/ogc-routes';
 import { uploadRoutes } from './import/upload-routes';
 import { PUBLIC_SPA_ROUTES, SPA_ROUTES } from './spa-routes';
+import { sendShell, staticClientRoutes } from './http/static-client';
 
 export interface AppDeps {
   db: Db;
@@ -155,9 +156,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
 
   // --- static client (built by `vite build`) -------------------------------------------------------------
   if (existsSync(CLIENT_DIST)) {
-    app.use(express.static(CLIENT_DIST, { index: false, maxAge: '1h' }));
-    app.get(SPA_ROUTES, (_req, res) => res.sendFile(path.join(CLIENT_DIST, 'index.html')));
-    app.get(PUBLIC_SPA_ROUTES, (_req, res) => res.sendFile(path.join(CLIENT_DIST, 'index.html')));
+    // hashed /assets immutable for a year and served from their build-time brotli/gzip copies; the HTML no-cache
+    app.use(staticClientRoutes(CLIENT_DIST));
+    app.get(SPA_ROUTES, sendShell(CLIENT_DIST));
+    app.get(PUBLIC_SPA_ROUTES, sendShell(CLIENT_DIST));
   }
 
   app.use('/api', notFoundHandler);

@@ -5,3 +5,5 @@
 export const SPA_ROUTES = ['/', '/wall', '/dispatch', '/plan', '/insight', '/admin', '/admin/import', '/login', '/m'];
 /** The public report page and its tracking pages (no account). */
 export const PUBLIC_SPA_ROUTES = ['/report', '/report/:code'];
+/** The built client's hashed files (server/http/static-client.ts; served only when the client is built). */
+export const CLIENT_ASSET_ROUTES = ['/assets/:name'];

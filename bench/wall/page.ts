@@ -12,7 +12,7 @@ export interface WallPage {
   cdp: CDPSession;
   /** Navigation start → all wall layers drawn, the live snapshot applied and the KPI panel filled (ms). */
   firstRenderMs: number;
-  /** Milestones (ms since navigation start): domContentLoaded, shell (React mounted), map_created / map_styleLoaded / map_firstRender / map_sourcesLoaded (MapLibre on the way to its `load`), mapReady, snapshot, layers, connected (live socket up; not part of the full render). */
+  /** Milestones (ms since navigation start): domContentLoaded, shell (React mounted), map_created / map_styleLoaded / map_firstRender / map_sourcesLoaded (MapLibre on the way to its `load`), mapReady, snapshot, layers, connected (live socket up; not part of the full render), rings and trend (coverage rings drawn, trend chart's canvas made: after the full render). */
   marks: Record<string, number>;
   metrics(): Promise<Record<string, number>>;
   /** JS heap in use after forcing a full garbage collection (bytes). */
@@ -22,7 +22,15 @@ export interface WallPage {
   close(): Promise<void>;
 }
 
-export async function openWall(opts: { baseUrl: string; sessionCookie: string; width: number; height: number; live: boolean }): Promise<WallPage> {
+export async function openWall(opts: {
+  baseUrl: string;
+  sessionCookie: string;
+  width: number;
+  height: number;
+  live: boolean;
+  /** Runs once the browser is up, just before navigating (bench/wall-trace.ts starts its trace there). */
+  beforeNavigate?: (b: BrowserSession) => Promise<void>;
+}): Promise<WallPage> {
   const b = await launchBrowser({ width: opts.width, height: opts.height });
   try {
     const [name, value] = opts.sessionCookie.split('=');
@@ -43,11 +51,22 @@ export async function openWall(opts: { baseUrl: string; sessionCookie: string; w
           snapshot: !!(g && g.lastEventId != null),
           layers: layers.every((id) => ids.includes(id)),
           connected: !!(g && g.connected),
+          // after the full render (the wall defers them to its first idle moment): when the page is complete
+          rings: ids.some((id) => id.startsWith('coverage')),
+          trend: document.querySelector('[data-testid="trend-chart"] canvas') != null,
         };
         for (const k of Object.keys(seen)) if (seen[k] && marks[k] == null) marks[k] = now;
-        if (Object.keys(marks).length === Object.keys(seen).length) clearInterval(timer);
+        // drawn is not shown: in software WebGL the GPU process rasterises deck.gl's first frame for seconds after
+        // the layers are set up (traced: one SwapBuffers of 2.5 s). Chromium starts no new frame while one is
+        // pending, so the second animation frame after the layers came is the frame that shows them.
+        if (marks.layers != null && marks.presented == null && !marks.__rafAsked) {
+          marks.__rafAsked = now;
+          requestAnimationFrame(() => requestAnimationFrame(() => { marks.presented = performance.now(); }));
+        }
+        if (Object.keys(seen).every((k) => marks[k] != null) && marks.presented != null || now > 60000) clearInterval(timer);
       }, 50);
     })();`);
+    await opts.beforeNavigate?.(b);
     await b.page.goto(`${opts.baseUrl}/wall${opts.live ? '' : '?live=off'}`);
     const handle = await b.page.waitForFunction(
       (layers) => {
@@ -64,10 +83,18 @@ export async function openWall(opts: { baseUrl: string; sessionCookie: string; w
       { timeout: 90_000, polling: 50 },
     );
     const firstRenderMs = Number(await handle.jsonValue());
+    // the rings and the trend come after the full render: wait for them (≤ 30 s) so the marks say when the page was complete
+    await b.page
+      .waitForFunction(() => {
+        const m = (window as unknown as { __wallMarks: Record<string, number> }).__wallMarks;
+        return m.rings != null && m.trend != null && m.presented != null;
+      }, undefined, { timeout: 30_000, polling: 100 })
+      .catch(() => undefined);
     const marks = await b.page.evaluate(() => {
       const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
       const map = Object.fromEntries(Object.entries(window.__gcc?.mapMarks ?? {}).map(([k, v]) => [`map_${k}`, v]));
-      return { ...(window as unknown as { __wallMarks: Record<string, number> }).__wallMarks, ...map, domContentLoaded: nav?.domContentLoadedEventEnd ?? NaN };
+      const { __rafAsked: _asked, ...own } = (window as unknown as { __wallMarks: Record<string, number> }).__wallMarks;
+      return { ...own, ...map, domContentLoaded: nav?.domContentLoadedEventEnd ?? NaN };
     });
     const cdp = await b.context.newCDPSession(b.page);
     await cdp.send('Performance.enable');

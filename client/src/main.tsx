@@ -1,13 +1,7 @@
-import { StrictMode } from 'react';
-import { createRoot } from 'react-dom/client';
-import 'maplibre-gl/dist/maplibre-gl.css';
-import './styles/theme.css';
-import { App } from './app';
+// The entry is deliberately tiny: it sends the first screen's requests (boot/boot.ts) and only then loads the
+// app, as its own chunk. With the app in the entry, nothing could start before all of its script had been
+// fetched and evaluated (~0.7 s on a cold wall, bench/wall-trace.ts).
+import { startBoot } from './boot/boot';
 
-const root = document.getElementById('root');
-if (!root) throw new Error('index.html has no #root element');
-createRoot(root).render(
-  <StrictMode>
-    <App />
-  </StrictMode>,
-);
+startBoot(window.location);
+void import('./app-root').then((m) => m.mountApp());

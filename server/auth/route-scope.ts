@@ -14,7 +14,7 @@
  * - `street-roles`: street-wide figures for street roles only; a worker is refused by `requireRole` (403).
  * - `admin-only`: administration (accounts, rosters, imports, audit): admin, and leader for the audit trail.
  */
-import { PUBLIC_SPA_ROUTES, SPA_ROUTES } from '../spa-routes';
+import { CLIENT_ASSET_ROUTES, PUBLIC_SPA_ROUTES, SPA_ROUTES } from '../spa-routes';
 
 export type RouteScope = 'no-rows' | 'street-public' | 'scoped' | 'own' | 'street-roles' | 'admin-only';
 
@@ -111,6 +111,7 @@ export const ROUTE_SCOPES: readonly RouteScopeRow[] = [
   { path: '/api/insight/brief.csv', scope: 'street-roles', why: 'the leaders\' brief' },
   // The app's HTML shell: one static file for everyone; its data comes from the routes above.
   ...[...SPA_ROUTES, ...PUBLIC_SPA_ROUTES].map((path): RouteScopeRow => ({ path, scope: 'no-rows', why: 'the single-page app\'s HTML shell (only when the client is built)' })),
+  ...CLIENT_ASSET_ROUTES.map((path): RouteScopeRow => ({ path, scope: 'no-rows', why: 'the built client\'s hashed files: code, no data (only when the client is built)' })),
 ];
 
 /**

@@ -16,7 +16,7 @@ import { ManualClock } from '../../server/clock';
 import { IN_A1, IN_B1, loadFixture, type Fixture } from '../incidents/fixture';
 import { listRoutes, type RouteEntry } from '../../server/auth/route-inventory';
 import { ROUTE_SCOPES, SOCKET_EVENT_SCOPES, routeScopeOf } from '../../server/auth/route-scope';
-import { PUBLIC_SPA_ROUTES, SPA_ROUTES } from '../../server/spa-routes';
+import { CLIENT_ASSET_ROUTES, PUBLIC_SPA_ROUTES, SPA_ROUTES } from '../../server/spa-routes';
 import { CLIENT_DIST } from '../../server/app';
 import { TILE_LAYERS } from '../../server/tiles/tile-layers';
 import { OGC_COLLECTIONS } from '../../server/ogc/collections';
@@ -366,7 +366,7 @@ describe.each(backends())('scope enumeration on %s', (backend) => {
     const undeclared = [...paths].filter((p) => !routeScopeOf(p));
     expect(undeclared, 'add these to ROUTE_SCOPES in server/auth/route-scope.ts').toEqual([]);
     // The app's HTML shell is served only where the client is built (dist/client): absent there is not gone.
-    const shell = new Set([...SPA_ROUTES, ...PUBLIC_SPA_ROUTES]);
+    const shell = new Set([...SPA_ROUTES, ...PUBLIC_SPA_ROUTES, ...CLIENT_ASSET_ROUTES]);
     const built = existsSync(CLIENT_DIST);
     const gone = ROUTE_SCOPES.map((r) => r.path).filter((p) => !paths.has(p) && (built || !shell.has(p)));
     expect(gone, 'these ROUTE_SCOPES rows name no route').toEqual([]);

@@ -1,6 +1,7 @@
 // Same-origin JSON over fetch with the session cookie; writes carry the CSRF token (X-CSRF-Token).
 // Errors keep the server's stable code so pages can react (401 → sign-in form).
 import type { ApiErrorBody, ErrorCode } from '../../../common/errors';
+import { takePrefetched } from '../boot/prefetch';
 
 export class ApiError extends Error {
   constructor(
@@ -26,8 +27,11 @@ export function getCsrfToken(): string | null {
 
 async function request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
   let res: Response;
+  // a GET the boot already sent (boot/prefetch.ts): its answer if it succeeded, else ask as usual
+  const prefetched = method === 'GET' ? await takePrefetched(path) : null;
+  if (prefetched && signal?.aborted) throw new DOMException('The request was aborted', 'AbortError');
   try {
-    res = await fetch(path, {
+    res = prefetched ?? await fetch(path, {
       method,
       credentials: 'same-origin',
       headers: {

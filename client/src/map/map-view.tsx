@@ -7,6 +7,7 @@ import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import { MapboxOverlay } from '@deck.gl/mapbox';
 import type { LayersList, PickingInfo } from '@deck.gl/core';
 import { registerMap } from '../test-hook';
+import { basemapStylePath } from './street-layer-paths';
 
 // The worker script is bundled by Vite and served by our own server (no CDN, no blob from elsewhere).
 setWorkerUrl(workerUrl);
@@ -77,7 +78,7 @@ export function MapView({ layers, basemapTheme = 'light', basemapTiled = false, 
     const { initialView: v, basemapTheme: theme, basemapTiled: tiled, interactive: canInteract } = initial.current;
     const map = new MaplibreMap({
       container: el,
-      style: `/api/basemap/style.json?theme=${theme}${tiled ? '&tiled=1' : ''}`,
+      style: basemapStylePath(theme, tiled),
       center: [v.longitude, v.latitude],
       zoom: v.zoom,
       pitch: v.pitch ?? 0,

@@ -5,7 +5,7 @@ import { api } from '../api/http';
 import type { BuildingCollection, CommunityCollection, FacilityCollection, GridCollection } from '../../../common/layers';
 import type { RoadLabel } from '../layers/road-label-layer/road-label-layer';
 import type { CoverageLayerProps } from '../layers/coverage-layer/coverage-layer';
-import { streetBboxQuery } from './street-view';
+import { streetLayerPaths } from './street-layer-paths';
 
 export interface StreetLayers {
   communities: CommunityCollection | null;
@@ -17,17 +17,22 @@ export interface StreetLayers {
   errors: string[];
 }
 
-/** bbox query over the data extent (large data), with a small margin. */
-function extentQuery(b: readonly [number, number, number, number], zoom: number): string {
-  const m = 0.005;
-  return `bbox=${b[0] - m},${b[1] - m},${b[2] + m},${b[3] + m}&zoom=${zoom}`;
-}
-
 /**
  * `tiledExtent` (large data, from /api/layers/extent): grids and buildings are not loaded here (vector
  * tiles draw them); communities load simplified over the whole extent, for their labels only.
  */
-export function useStreetLayers(opts: { coverageTypes?: readonly string[]; tiledExtent?: readonly [number, number, number, number] | null } = {}): StreetLayers {
+export function useStreetLayers(
+  opts: {
+    coverageTypes?: readonly string[];
+    tiledExtent?: readonly [number, number, number, number] | null;
+    /**
+     * False holds the rings' requests back (default true). The wall asks for them once its first full frame is
+     * drawn: computing them is seconds of server CPU on a cold server, and drawing them is one more deck.gl
+     * layer on the way to that frame, while the rings are not what a hall needs to see first.
+     */
+    coverageReady?: boolean;
+  } = {},
+): StreetLayers {
   const [state, setState] = useState<StreetLayers>({ communities: null, grids: null, buildings: null, facilities: null, roadLabels: [], coverage: null, errors: [] });
   const coverageKey = (opts.coverageTypes ?? []).join(',');
   const tiledKey = opts.tiledExtent ? opts.tiledExtent.join(',') : '';
@@ -37,33 +42,31 @@ export function useStreetLayers(opts: { coverageTypes?: readonly string[]; tiled
     const fail = (what: string) => (err: unknown) => {
       if ((err as Error).name !== 'AbortError') setState((s) => ({ ...s, errors: [...s.errors, `${what}: ${(err as Error).message}`] }));
     };
-    if (tiledKey) {
-      const b = tiledKey.split(',').map(Number) as [number, number, number, number];
-      api.get<CommunityCollection>(`/api/layers/communities?${extentQuery(b, 12)}`, ctl.signal).then((communities) => set({ communities }), fail('communities'));
-      api.get<FacilityCollection>(`/api/layers/facilities?${extentQuery(b, 16)}`, ctl.signal).then((facilities) => set({ facilities }), fail('facilities'));
-      api.get<{ labels: RoadLabel[] }>('/api/basemap/labels', ctl.signal).then((r) => set({ roadLabels: r.labels }), fail('road labels'));
-      return () => ctl.abort();
-    }
-    // polygons are simplified for street-scale zoom; buildings keep their detail (zoom 17)
-    api.get<CommunityCollection>(`/api/layers/communities?${streetBboxQuery(14)}`, ctl.signal).then((communities) => set({ communities }), fail('communities'));
-    api.get<GridCollection>(`/api/layers/grids?${streetBboxQuery(15)}`, ctl.signal).then((grids) => set({ grids }), fail('grids'));
-    api.get<BuildingCollection>(`/api/layers/buildings?${streetBboxQuery(17)}`, ctl.signal).then((buildings) => set({ buildings }), fail('buildings'));
-    api.get<FacilityCollection>(`/api/layers/facilities?${streetBboxQuery(16)}`, ctl.signal).then((facilities) => set({ facilities }), fail('facilities'));
-    api.get<{ labels: RoadLabel[] }>('/api/basemap/labels', ctl.signal).then((r) => set({ roadLabels: r.labels }), fail('road labels'));
-    // rings come from the coverage module (GET /api/coverage/isochrones?type=…, features carry `minutes`);
-    // a type it does not answer simply draws no rings
-    const types = coverageKey ? coverageKey.split(',') : [];
-    if (types.length) {
-      Promise.all(
-        types.map((type) =>
-          api.get<NonNullable<CoverageLayerProps['data']>>(`/api/coverage/isochrones?type=${encodeURIComponent(type)}`, ctl.signal).catch(() => null),
-        ),
-      ).then((answers) => {
-        const features = answers.flatMap((a) => a?.features ?? []);
-        if (features.length) set({ coverage: { type: 'FeatureCollection', features } });
-      }, () => undefined);
-    }
+    const b = tiledKey ? (tiledKey.split(',').map(Number) as [number, number, number, number]) : null;
+    const paths = streetLayerPaths(b);
+    api.get<CommunityCollection>(paths.communities, ctl.signal).then((communities) => set({ communities }), fail('communities'));
+    if (paths.grids) api.get<GridCollection>(paths.grids, ctl.signal).then((grids) => set({ grids }), fail('grids'));
+    if (paths.buildings) api.get<BuildingCollection>(paths.buildings, ctl.signal).then((buildings) => set({ buildings }), fail('buildings'));
+    api.get<FacilityCollection>(paths.facilities, ctl.signal).then((facilities) => set({ facilities }), fail('facilities'));
+    api.get<{ labels: RoadLabel[] }>(paths.roadLabels, ctl.signal).then((r) => set({ roadLabels: r.labels }), fail('road labels'));
     return () => ctl.abort();
-  }, [coverageKey, tiledKey]);
+  }, [tiledKey]);
+  const ringsWanted = opts.coverageReady ?? true;
+  useEffect(() => {
+    // rings come from the coverage module (GET /api/coverage/isochrones?type=…, features carry `minutes`);
+    // a type it does not answer simply draws no rings; on large data this hook loads none (as it always did).
+    const types = coverageKey ? coverageKey.split(',') : [];
+    if (tiledKey || !types.length || !ringsWanted) return;
+    const ctl = new AbortController();
+    Promise.all(
+      types.map((type) =>
+        api.get<NonNullable<CoverageLayerProps['data']>>(`/api/coverage/isochrones?type=${encodeURIComponent(type)}`, ctl.signal).catch(() => null),
+      ),
+    ).then((answers) => {
+      const features = answers.flatMap((a) => a?.features ?? []);
+      if (features.length && !ctl.signal.aborted) setState((s) => ({ ...s, coverage: { type: 'FeatureCollection', features } }));
+    }, () => undefined);
+    return () => ctl.abort();
+  }, [coverageKey, tiledKey, ringsWanted]);
   return state;
 }

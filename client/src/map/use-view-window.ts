@@ -40,7 +40,7 @@ export function useWindowedLabels(data: StreetLayers, win: ViewWindow | null, ti
  * the map draws (on large data, names and symbols near the view only), `viewZoom` the resting zoom (large
  * data only, for streetLayers); hand `setMap` the map once ready.
  */
-export function useScaledStreetLayers(extent: MapExtent, opts: { coverageTypes?: readonly string[] } = {}) {
+export function useScaledStreetLayers(extent: MapExtent, opts: { coverageTypes?: readonly string[]; coverageReady?: boolean } = {}) {
   const data = useStreetLayers({ ...opts, tiledExtent: extent.tiled ? extent.bbox : null });
   const [map, setMap] = useState<MaplibreMap | null>(null);
   const win = useViewWindow(map, extent.tiled);

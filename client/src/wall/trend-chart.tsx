@@ -12,7 +12,7 @@ const REFRESH_MS = 60_000;
 /**
  * `ready`: draw only once it is true. On a wall the map and the live figures come first: ECharts' first
  * init and draw cost about a second of main thread in software rendering (profiled on a cold /wall load),
- * spent while MapLibre and deck.gl still set up, so the wall starts the chart once its map has loaded.
+ * spent while MapLibre and deck.gl still set up, so the wall starts the chart after its first full frame.
  */
 export function TrendChart({ scale, refreshKey, ready = true }: { scale: number; refreshKey: string; ready?: boolean }) {
   const { t } = useI18n();

@@ -70,14 +70,47 @@ export function WallPage() {
   return <LayerExtentGate className="wall">{(extent) => <Wall extent={extent} />}</LayerExtentGate>;
 }
 
+/**
+ * True once the page has been idle after its first full frame: the map has loaded and deck.gl has been handed
+ * every layer with its data (two animation frames later deck.gl has drawn them), then an idle moment (or 1 s:
+ * a headless Chromium under load often has none).
+ * What the hall does not need on that first frame — the coverage rings (seconds of server CPU on a cold
+ * server, and one more layer to set up) and the ECharts trend (its first init and draw, about a second of main
+ * thread in software rendering) — starts then instead of competing with it (bench/wall-trace.ts).
+ */
+function useAfterFirstFrame(allThere: boolean): boolean {
+  const [done, setDone] = useState(false);
+  useEffect(() => {
+    if (!allThere || done) return;
+    let idle = 0;
+    let raf = requestAnimationFrame(() => {
+      raf = requestAnimationFrame(() => {
+        idle = requestIdleCallback(() => setDone(true), { timeout: 1000 });
+      });
+    });
+    return () => {
+      cancelAnimationFrame(raf);
+      if (idle) cancelIdleCallback(idle);
+    };
+  }, [allThere, done]);
+  return done;
+}
+
 function Wall({ extent }: { extent: MapExtent }) {
   const { t } = useI18n();
   const scale = useViewportScale();
-  const { data, shown, setMap, viewZoom } = useScaledStreetLayers(extent, { coverageTypes: WALL_RING_TYPES });
   const mapRef = useRef<MapHandle | null>(null);
   const [mapReady, setMapReady] = useState(false);
   // the snapshot loads at once; the socket opens once the map has loaded (see LiveStore.start)
   const live = useLive({ holdSocket: !mapReady });
+  const [staticLoaded, setStaticLoaded] = useState(false);
+  const afterFirstFrame = useAfterFirstFrame(mapReady && live.loaded && staticLoaded);
+  const { data, shown, setMap, viewZoom } = useScaledStreetLayers(extent, { coverageTypes: WALL_RING_TYPES, coverageReady: afterFirstFrame });
+  // the static layers are in (or failed: a failed layer must not hold the rest back for ever)
+  const staticIn = data.communities != null && (extent.tiled || (data.grids != null && data.buildings != null)) && data.facilities != null;
+  useEffect(() => {
+    if (staticIn || data.errors.length) setStaticLoaded(true);
+  }, [staticIn, data.errors.length]);
   const now = useClock();
 
   const scenes = useMemo(() => scenesOf(data.communities), [data.communities]);
@@ -126,12 +159,17 @@ function Wall({ extent }: { extent: MapExtent }) {
   const counts = useMemo(() => layerCounts(data, liveData, extent), [data, liveData, extent]);
   useEffect(() => reportLayerCounts(counts), [counts]);
 
-  // Fly to the scene: the community's extent, or the whole street.
+  // Fly to the scene: the community's extent, or the whole street. The first fit jumps: a 3 s flight as the
+  // map loads re-rendered MapLibre and every deck.gl layer on each of its frames, in the very seconds deck.gl
+  // sets up its layers for the first full frame (software WebGL: each frame is tens of ms of the GPU process).
+  const fitted = useRef(false);
   useEffect(() => {
     const m = mapRef.current;
     if (!m || !mapReady) return;
     const pad = Math.round(60 * scale);
-    m.fitBounds(scene.bbox ?? extent.bbox ?? [...STREET_BBOX], pad, 3000);
+    const first = !fitted.current;
+    if (scene.bbox || extent.bbox) fitted.current = true;
+    m.fitBounds(scene.bbox ?? extent.bbox ?? [...STREET_BBOX], pad, first ? 0 : 3000);
   }, [scene, mapReady, scale, extent.bbox]);
 
   const communityName = useMemo(() => {
@@ -191,7 +229,7 @@ function Wall({ extent }: { extent: MapExtent }) {
         ) : (
           <StreetScenePanel />
         )}
-        <TrendChart scale={scale} refreshKey={trendKey} ready={mapReady && live.loaded} />
+        <TrendChart scale={scale} refreshKey={trendKey} ready={afterFirstFrame} />
       </aside>
       <footer className="wall-footer">
         <Ticker items={live.state.ticker} communityName={communityName} />
