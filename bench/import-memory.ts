@@ -7,6 +7,11 @@
 // copies of Monaco, tests/helpers/osm-copies.ts): the import's reader (three passes, keeps only what the
 // import uses) against the old whole-file reader (bench/legacy-read-pbf.ts), each round in a fresh child
 // (bench/read-pbf-memory-child.ts), same run. These rows need no database.
+// And the WHOLE import (reader, assembly, validation, writing, snap) of renumbered copies of Monaco into
+// PostgreSQL: the streaming import against main's whole-list one (bench/legacy-import-osm.ts), alternating,
+// each round in a fresh child (bench/import-whole-memory-child.ts). The copies overlap on the ground (each is
+// Monaco with its own ids): every building, edge and feature is a real row, snapped to the overlapping
+// networks, which costs the database more than disjoint copies would, not the Node process.
 import { execFile } from 'node:child_process';
 import os from 'node:os';
 import { promisify } from 'node:util';
@@ -35,6 +40,42 @@ async function readerChild(file: string, which: 'old' | 'new', heapLimitMb?: num
   const args = ['--expose-gc', ...(heapLimitMb ? [`--max-old-space-size=${heapLimitMb}`] : []), '--import', 'tsx', path.join(HERE, 'read-pbf-memory-child.ts'), file, which];
   const { stdout } = await execFileP(process.execPath, args, { env: process.env, maxBuffer: 1 << 20, timeout: 600_000 });
   return JSON.parse(stdout.trim().split('\n').pop() as string) as ReaderResult;
+}
+
+interface WholeResult { which: 'old' | 'new'; ms: number; rssGrowthMb: number; peakHeapMb: number; buildings: number; walkEdges: number }
+
+async function wholeChild(file: string, which: 'old' | 'new'): Promise<WholeResult> {
+  const { stdout } = await execFileP(process.execPath, ['--expose-gc', '--import', 'tsx', path.join(HERE, 'import-whole-memory-child.ts'), file, which], {
+    env: process.env, maxBuffer: 1 << 20, timeout: 1_800_000,
+  });
+  return JSON.parse(stdout.trim().split('\n').pop() as string) as WholeResult;
+}
+
+/** The whole import, old against new, alternating rounds, on PostgreSQL. */
+async function wholeImportRows(ctx: BenchContext, copies: number): Promise<BenchRow[]> {
+  const big = await monacoCopies(copies);
+  if ('skipped' in big) { ctx.log(`whole-import rows skipped: ${big.skipped}`); return []; }
+  try {
+    const rounds = ctx.quick ? 1 : 3;
+    const old: WholeResult[] = [];
+    const ours: WholeResult[] = [];
+    for (let i = 0; i < rounds; i++) {
+      old.push(await wholeChild(big.file, 'old'));
+      ours.push(await wholeChild(big.file, 'new'));
+    }
+    const load = os.loadavg().map((x) => x.toFixed(1)).join(' / ');
+    ctx.log(`whole import old: ${JSON.stringify(old)}`);
+    ctx.log(`whole import new: ${JSON.stringify(ours)}`);
+    const scale = `whole OSM import into PostgreSQL, ${copies} renumbered copies of Monaco (${(big.bytes / 2 ** 20).toFixed(1)} MB, ${ours[0].buildings.toLocaleString('en')} buildings), load ${load}`;
+    const baseline = 'main\'s import (every feature in arrays, then written)';
+    return [
+      row({ scale, metric: 'peak RSS growth of the node process, MB', value: med(ours.map((r) => r.rssGrowthMb)), baseline, baselineValue: med(old.map((r) => r.rssGrowthMb)), target: 'measure (issue 14: not proportional to the features)' }),
+      row({ scale, metric: 'peak heap + external, MB (sampled every 5 ms)', value: med(ours.map((r) => r.peakHeapMb)), baseline, baselineValue: med(old.map((r) => r.peakHeapMb)), target: 'measure' }),
+      row({ scale, metric: 'import time, ms', value: med(ours.map((r) => r.ms)), baseline, baselineValue: med(old.map((r) => r.ms)), target: 'measure' }),
+    ];
+  } finally {
+    await big.remove();
+  }
 }
 
 const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -80,6 +121,7 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
       await big.remove();
     }
   }
+  if (ctx.databaseUrl) rows.push(...(await wholeImportRows(ctx, ctx.quick ? 4 : 8)));
   const cut = await cutMonteCarlo();
   if ('skipped' in cut) { ctx.log(`skipped: ${cut.skipped}`); return rows; }
   if (!ctx.databaseUrl) { ctx.log('import rows skipped: the server backend needs DATABASE_URL'); return rows; }
