@@ -7,6 +7,7 @@ import { accessRuleOf, type Config } from '../config';
 import type { Db } from '../db/db';
 import type { Logger } from '../logger';
 import { createIncidentService, type IncidentService } from './incident-service';
+import { warmIntake } from './intake-statement';
 import { incidentRoutes } from './incident-routes';
 import { installIncidentSocketHandlers } from './incident-socket';
 import { createEscalationJob, type EscalationJob } from './escalation-job';
@@ -50,6 +51,8 @@ export function installIncidents(app: Express, io: SocketServer, deps: Incidents
     walk,
     escalation,
     async start() {
+      // best effort: a failure here only means the first report is planned cold
+      await warmIntake(deps.db, deps.clock.now()).catch((err: unknown) => deps.logger.warn({ err: (err as Error).message }, 'intake warm-up failed'));
       escalation.start();
     },
     async stop() {

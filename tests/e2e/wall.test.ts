@@ -77,15 +77,21 @@ describe.skipIf(!hasChromium).each(backends())('/wall in Chromium (%s)', (backen
         headers: { ...dispatcher.headers, origin: app.baseUrl },
         body: JSON.stringify({ category: 'environment', severity: 'small', title, location: { lon: 117.14, lat: 39.22 } }),
       });
+      const answeredMs = Date.now() - posted;
       expect(res.status).toBeLessThan(300);
       const body = (await res.json()) as { incident?: { id: number }; id?: number };
       const id = Number(body.incident?.id ?? body.id);
       expect(id).toBeGreaterThan(0);
       await page.waitForFunction((wanted) => window.__gcc?.incidentIds().includes(wanted) ?? false, id, { timeout: 1000, polling: 20 });
       const seenAfterMs = Date.now() - posted;
-      expect(seenAfterMs).toBeLessThan(1000);
-      console.log(`wall (${backend}): incident ${id} on the wall ${seenAfterMs} ms after the POST was sent`);
-      await page.locator('[data-testid="ticker"]', { hasText: title }).waitFor({ timeout: 2000 });
+      // where the time went, when it was too long: the server's answer, then the wall's apply of the push
+      const applied = (await page.evaluate(() => window.__gcc?.liveTrace() ?? [])).filter((e) => e.step === 'apply' && e.at >= posted).map((e) => e.at - posted);
+      const breakdown = `POST answered after ${answeredMs} ms; the wall applied pushes at +${applied.join(', +')} ms`;
+      console.log(`wall (${backend}): incident ${id} on the wall ${seenAfterMs} ms after the POST was sent (${breakdown})`);
+      expect(seenAfterMs, breakdown).toBeLessThan(1000);
+      // the ticker line is drawn by the same render; on a loaded machine a 4K software-rendered frame can take
+      // over a second, so it gets longer than the map's 1 s
+      await page.locator('[data-testid="ticker"]', { hasText: title }).waitFor({ timeout: 5000 });
 
       await page.waitForTimeout(3500); // let the map finish its fit and the pulse draw
       const png = await page.screenshot({ path: path.join(SHOTS, `wall-3840x2160-${backend}.png`) });
