@@ -9,6 +9,7 @@ import type { RealtimeServer } from '../realtime/types';
 import type { EventPublisher } from '../realtime/event-publisher';
 import { STREET_SCOPE, type ScopePolicy } from '../auth/scope';
 import { LAYER_SCOPE } from '../layers/layer-scope';
+import { tablesChangedBy, type ChangeEvent, type DataTable } from '../events/tables-changed';
 
 /** China Standard Time has had no daylight saving since 1991: a fixed +08:00 offset is exact. */
 const SHANGHAI_OFFSET_MS = 8 * 3600_000;
@@ -30,6 +31,8 @@ const RECTIFIED = ['rectified', 'demolished', 'verified'];
  */
 export type KpiPart = 'buildings' | 'incidents' | 'violations' | 'parking';
 export const KPI_PARTS: readonly KpiPart[] = ['buildings', 'incidents', 'violations', 'parking'];
+/** The table each part sums or counts. */
+const KPI_PART_TABLE: Readonly<Record<KpiPart, DataTable>> = { buildings: 'buildings', incidents: 'incidents', violations: 'violations', parking: 'parking_lots' };
 
 interface KpiPartRows {
   buildings: { households: number | null; residents: number | null; party_members: number | null };
@@ -101,20 +104,10 @@ export async function computeKpis(db: Queryable, now: Date, asOfEventId: number,
   return kpisOf((await computeParts(db, now, scope, KPI_PARTS)) as KpiRow, now, asOfEventId);
 }
 
-/**
- * The parts an event can move; people and positions move none. An import (`layer`) can replace buildings,
- * parking lots and violation points at once; loading the sample (`dataset`) replaces everything.
- */
-export function kpiPartsMovedBy(e: LiveEvent): readonly KpiPart[] {
-  switch (e.entityType) {
-    case 'incident': return ['incidents'];
-    case 'building': return ['buildings'];
-    case 'parking_lot': return ['parking'];
-    case 'violation': return ['violations'];
-    case 'layer': return ['buildings', 'violations', 'parking'];
-    case 'dataset': return KPI_PARTS; // the sample loaded or replaced
-    default: return [];
-  }
+/** The parts an event can move: those whose table it changed (an import moves every part but the incidents). */
+export function kpiPartsMovedBy(e: ChangeEvent): readonly KpiPart[] {
+  const tables = tablesChangedBy(e);
+  return KPI_PARTS.filter((part) => tables.includes(KPI_PART_TABLE[part]));
 }
 
 export interface KpiPusher {

@@ -2,30 +2,18 @@
 // the same events table (server/realtime/event-publisher.ts), so invalidating from the pushed events clears
 // the cache on every node after an import or a live edit on any of them — no per-request version query.
 import type { TileService } from './tile-service';
-
-/** The part of a stored event this needs. */
-export interface ChangeEvent {
-  readonly type: string;
-  readonly entityType: string;
-}
+import { TILE_LAYERS } from './tile-layers';
+import { tablesChangedBy, type ChangeEvent } from '../events/tables-changed';
 
 /**
- * Layers whose tiles an event changes: 'all' for a data load or an import (an import of communities or grids
- * also re-assigns the grid and community of buildings, facilities and the rest), the one layer for a live
- * edit of a tiled attribute (parking occupancy, violation status), none for incidents, photos and the like.
+ * Layers whose tiles an event changes: those over a table it changed — 'all' for a data load or an import,
+ * the one layer for a live edit of a tiled attribute (parking occupancy, violation status), none for
+ * incidents (not tiled), photos and the like.
  */
 export function tileLayersChangedBy(e: ChangeEvent): 'all' | readonly string[] {
-  switch (e.entityType) {
-    case 'layer': // layer.imported (file, street, OSM imports)
-    case 'dataset': // sample.loaded
-      return 'all';
-    case 'parking_lot':
-      return ['parking_lots'];
-    case 'violation':
-      return ['violations'];
-    default:
-      return [];
-  }
+  const tables = tablesChangedBy(e);
+  const layers = Object.entries(TILE_LAYERS).filter(([, def]) => (tables as readonly string[]).includes(def.table)).map(([name]) => name);
+  return layers.length === Object.keys(TILE_LAYERS).length ? 'all' : layers;
 }
 
 /** Invalidates the tile layers a batch of pushed events changed (each layer once). */

@@ -16,6 +16,7 @@ describe('which tile layers an event makes stale', () => {
     [{ type: 'sample.loaded', entityType: 'dataset' }, 'all'],
     [{ type: 'parking.occupancy_changed', entityType: 'parking_lot' }, ['parking_lots']],
     [{ type: 'violation.status_changed', entityType: 'violation' }, ['violations']],
+    [{ type: 'building.updated', entityType: 'building' }, ['buildings']],
     [{ type: 'incident.reported', entityType: 'incident' }, []],
   ])('%j → %j', (event, layers) => {
     expect(tileLayersChangedBy(event)).toEqual(layers);
