@@ -1,6 +1,6 @@
 // Street KPIs, computed by SQL and pushed when they may have changed (after a pushed batch of events),
 // coalesced to at most one computation per KPI_MIN_INTERVAL_MS. "Today" is the Asia/Shanghai calendar day.
-import { KPI_MIN_INTERVAL_MS, STREET_ROOM, type Kpis, type LiveEvent } from '../../common/realtime';
+import { KPI_MIN_INTERVAL_MS, STREET_ROOM, type Kpis } from '../../common/realtime';
 import { OPEN_STATUSES } from '../../common/domain';
 import type { Clock } from '../clock';
 import type { Queryable } from '../db/db';
