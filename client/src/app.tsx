@@ -8,6 +8,7 @@ import type { MessageKey } from './i18n/messages';
 import { StreetMapPage } from './pages/street-map-page';
 import { SampleBadge, useStreetName } from './panels/sample-badge';
 import { ChangePasswordDialog } from './auth/change-password-dialog';
+import { isPublicSpaPath } from '../../common/spa-routes';
 
 const WallPage = lazy(() => import('./wall/wall-page').then((m) => ({ default: m.WallPage })));
 const DispatchPage = lazy(() => import('./pages/dispatch/dispatch-page').then((m) => ({ default: m.DispatchPage })));
@@ -109,7 +110,7 @@ function Shell() {
   const path = usePath();
   const { t } = useI18n();
   // The public report page (no account, no top bar): residents see nothing of the desk.
-  if (path === '/report' || path.startsWith('/report/')) {
+  if (isPublicSpaPath(path)) {
     return (
       <Suspense fallback={<div className="loading">{t('loading')}</div>}>
         <ReportShell path={path} />

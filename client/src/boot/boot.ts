@@ -8,9 +8,8 @@
 // MapLibre will fetch itself.
 import { prefetch, warmHttpCache } from './prefetch';
 import { basemapStylePath, streetLayerPaths } from '../map/street-layer-paths';
+import { isPublicSpaPath } from '../../../common/spa-routes';
 
-/** Paths with no session (the resident's report page): nothing to ask for ahead. */
-const isPublicPath = (p: string) => p === '/report' || p.startsWith('/report/');
 
 interface ExtentAnswer {
   tiled?: boolean;
@@ -18,7 +17,8 @@ interface ExtentAnswer {
 }
 
 export function startBoot(location: Pick<Location, 'pathname'>): void {
-  if (isPublicPath(location.pathname) || location.pathname === '/login') return;
+  // Public pages have no session to ask for, and the sign-in page has none yet.
+  if (isPublicSpaPath(location.pathname) || location.pathname === '/login') return;
   const session = prefetch('/api/auth/me');
   if (location.pathname !== '/wall') return;
   // the wall's chunk and everything it imports, fetched now; app.tsx's lazy() then finds it loaded
