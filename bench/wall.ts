@@ -6,6 +6,7 @@
 //   2. main-thread time per second while 200 incidents/s come in through the real batch intake API (20 every
 //      100 ms), from CDP Performance.getMetrics (TaskDuration, ScriptDuration) before/after the window, both
 //      pages open side by side under the same load; plus how many posted incidents the live page applied;
+//   2b. main-thread time per second while one new incident pulses on the map, against the same page at rest;
 //   3. JS heap (after a forced GC) at 2 min and at 30 min of a steady load in which every report is walked to
 //      closed (accept → assign → start → resolve → verify by a second dispatcher → close), both pages open.
 //   4. resync after an outage (bench/wall/resync.ts): the real server entry in a child process killed while a
@@ -13,7 +14,7 @@
 //      from the restarted listener accepting connections to the open wall holding all of it; baseline a fresh
 //      cold load of /wall at that moment.
 // --quick: 15 s window, heap at 1 min and 6 min, no 4K loads, outages of 30 s (3 rounds) instead of 10 min (1).
-// WALL_PARTS=render,mainthread,heap,resync (default all) runs some sections; WALL_OUTAGE_S, WALL_RESYNC_ROUNDS
+// WALL_PARTS=render,mainthread,pulse,heap,resync (default all) runs some sections; WALL_OUTAGE_S, WALL_RESYNC_ROUNDS
 // override the outage.
 //
 // Run alone: npx tsx bench/wall.ts [--quick]   (writes bench/results/wall.json; uses DATABASE_URL when set)
@@ -46,7 +47,7 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
   const [t1, t2] = quick ? [60, 360] : [120, 1800];
   // WALL_4K=0 leaves out the 3840×2160 loads of the full run (software WebGL at 4K is slow on a shared machine)
   const sizes: Array<[number, number]> = quick || process.env.WALL_4K === '0' ? [[1920, 1080]] : [[1920, 1080], [3840, 2160]];
-  const parts = new Set((process.env.WALL_PARTS ?? 'render,mainthread,heap,resync').split(',').map((x) => x.trim()));
+  const parts = new Set((process.env.WALL_PARTS ?? 'render,mainthread,pulse,heap,resync').split(',').map((x) => x.trim()));
   const outageS = Number(process.env.WALL_OUTAGE_S ?? (quick ? 30 : 600));
   const resyncRounds = Number(process.env.WALL_RESYNC_ROUNDS ?? (quick ? 3 : 1));
 
@@ -164,6 +165,42 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
         }));
         await close(live);
         await close(off);
+      }
+
+      // 2b. what one incident's pulse costs: main-thread time per second while it pulses, against the same page at
+      // rest just before (no load otherwise: the wall's ordinary day is one report at a time)
+      if (parts.has('pulse')) {
+        const p = await page(true);
+        await sleep(5000); // the first fit of the street finishes
+        const perS = (m1: Record<string, number>, m0: Record<string, number>, ms: number, k: string) => ((m1[k] - m0[k]) * 1000 * 1000) / ms;
+        const pulseS = quick ? 8 : 20;
+        const r0 = await p.metrics();
+        const t0 = performance.now();
+        await sleep(pulseS * 1000);
+        const r1 = await p.metrics();
+        const restMs = performance.now() - t0;
+        const res = await fetch(`${app.baseUrl}/api/incidents`, {
+          method: 'POST', headers: dispatcherA,
+          body: JSON.stringify({ category: 'environment', severity: 'small', title: `脉冲-${tag}`, location: { lon: points[0][0], lat: points[0][1] } }),
+        });
+        if (res.status >= 300) throw new Error(`pulse incident refused: ${res.status} ${await res.text()}`);
+        const body = (await res.json()) as { incident?: { id: number }; id?: number };
+        const id = Number(body.incident?.id ?? body.id);
+        for (let i = 0; i < 100 && (await p.countApplied([id])) === 0; i++) await sleep(20);
+        const p0 = await p.metrics();
+        const t1 = performance.now();
+        await sleep(pulseS * 1000);
+        const p1 = await p.metrics();
+        const pulseMs = performance.now() - t1;
+        const scale = `street, 1920×1080, ${backend}, one incident pulsing, ${pulseS} s`;
+        for (const [k, metric] of [['TaskDuration', 'main_thread_task_ms_per_s'], ['ScriptDuration', 'main_thread_script_ms_per_s']] as const) {
+          rows.push(row({
+            scale, metric: `pulse_${metric}`, value: perS(p1, p0, pulseMs, k), baseline: 'same page at rest just before',
+            baselineValue: perS(r1, r0, restMs, k), target: 'report only',
+          }));
+        }
+        ctx.log(`pulse: task ${perS(p1, p0, pulseMs, 'TaskDuration').toFixed(0)} ms/s pulsing, ${perS(r1, r0, restMs, 'TaskDuration').toFixed(0)} ms/s at rest`);
+        await close(p);
       }
 
       // 3. heap after t1 and t2 of steady load where every report is walked to closed
