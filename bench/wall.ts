@@ -38,6 +38,8 @@ import { measureResync, type OutageTarget } from './wall/resync';
 const BASELINE = 'same page, live=off';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const MB = 2 ** 20;
+/** CDP Performance.getMetrics durations (seconds) between two samples, as ms per second of `elapsedMs`. */
+const msPerSecond = (m1: Record<string, number>, m0: Record<string, number>, elapsedMs: number, key: string) => ((m1[key] - m0[key]) * 1000 * 1000) / elapsedMs;
 
 export async function run(ctx: BenchContext): Promise<BenchRow[]> {
   const quick = ctx.quick;
@@ -141,7 +143,8 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
         await sleep(windowS * 1000);
         const a1 = await live.metrics();
         const b1 = await off.metrics();
-        const seconds = (performance.now() - w0) / 1000;
+        const windowMs = performance.now() - w0;
+        const seconds = windowMs / 1000;
         const postedInWindow = load.stats.posted - posted0;
         load.stop();
         const stats = await load.done;
@@ -149,7 +152,7 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
         const applied = await live.countApplied(stats.ids);
         const appliedOff = await off.countApplied(stats.ids);
         ctx.log(`posted ${stats.posted} (${(postedInWindow / seconds).toFixed(0)}/s in the window), ${stats.failedBatches} failed batches, ${stats.skippedTicks} skipped ticks; live page applied ${applied}, live=off ${appliedOff}`);
-        const perS = (m1: Record<string, number>, m0: Record<string, number>, k: string) => ((m1[k] - m0[k]) * 1000) / seconds;
+        const perS = (m1: Record<string, number>, m0: Record<string, number>, k: string) => msPerSecond(m1, m0, windowMs, k);
         const scale = `street, 1920×1080, ${backend}, ${(postedInWindow / seconds).toFixed(0)} incidents/s for ${windowS} s`;
         rows.push(row({
           scale, metric: 'main_thread_task_ms_per_s', value: perS(a1, a0, 'TaskDuration'), baseline: BASELINE,
@@ -172,7 +175,7 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
       if (parts.has('pulse')) {
         const p = await page(true);
         await sleep(5000); // the first fit of the street finishes
-        const perS = (m1: Record<string, number>, m0: Record<string, number>, ms: number, k: string) => ((m1[k] - m0[k]) * 1000 * 1000) / ms;
+        const perS = msPerSecond;
         const pulseS = quick ? 8 : 20;
         const r0 = await p.metrics();
         const t0 = performance.now();

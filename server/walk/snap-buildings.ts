@@ -8,7 +8,8 @@ const WALKABLE = '(e.cost_s >= 0 OR e.reverse_cost_s >= 0)';
 const CANDIDATES = 6;
 
 /** Buildings snapped per statement when all are: a city's million buildings in one statement outran the
- * 60 s statement timeout (a 203 MB PBF of 2.9M buildings, bench/import-memory.ts); ~20k take a second or two. */
+ * 60 s statement timeout (a 203 MB PBF of 2.9M buildings, bench/import-memory.ts). 20k took about 16 s on
+ * that file, whose 125 copies of Monaco overlap (125× the edges near each building); disjoint data is faster. */
 const SNAP_CHUNK = 20_000;
 
 const SNAP_SQL = (where: string) => `INSERT INTO building_access (building_id, edge_id, fraction, distance_m, geom)
